@@ -1,0 +1,18 @@
+# posenc_dev: usage requirements for posenc's own tests, examples and benchmarks
+# (warnings as errors, host-optimised code, OpenMP). Users of the library never see these.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+add_library(posenc_dev INTERFACE)
+target_link_libraries(posenc_dev INTERFACE posenc::posenc OpenMP::OpenMP_CXX)
+target_compile_options(posenc_dev INTERFACE -Wall -Wextra -Wpedantic -Werror)
+if(POSENC_NATIVE)
+  target_compile_options(posenc_dev INTERFACE $<$<NOT:$<CONFIG:Debug>>:-O3 -march=native>)
+endif()
+if(POSENC_USE_BLAS)
+  find_package(BLAS REQUIRED)
+  target_compile_definitions(posenc_dev INTERFACE EIGEN_USE_BLAS)
+  target_link_libraries(posenc_dev INTERFACE BLAS::BLAS)
+endif()
+if(POSENC_SANITIZE)
+  target_compile_options(posenc_dev INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(posenc_dev INTERFACE -fsanitize=address,undefined)
+endif()

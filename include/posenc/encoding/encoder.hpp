@@ -1,0 +1,55 @@
+// posenc/encoding/encoder.hpp — the Encoder concept every encoding satisfies, and encode() helpers.
+#pragma once
+#include <concepts>
+#include <string>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/types.hpp"
+
+namespace posenc {
+
+/// An encoder maps a batch of points X (input_dim x N, points as columns) to codes (output_dim x N).
+///
+///   e.encode(X, out)        out must be pre-sized output_dim x N; overwritten.
+///   e.backward(X, dY, dX)   vector-Jacobian product: dX(:, n) = J_n^T dY(:, n), where J_n is the
+///                           output_dim x input_dim Jacobian of the code at point n. dX is pre-sized
+///                           input_dim x N and overwritten. Use it to back-propagate into coordinates.
+///
+/// Encoders validate their inputs (dimension, finiteness, domain) and throw posenc::Error.
+template <class E>
+concept Encoder = requires(const E& e, ConstMatRef<typename E::Scalar> X, MatRef<typename E::Scalar> out) {
+    typename E::Scalar;
+    { e.input_dim() } -> std::convertible_to<Index>;
+    { e.output_dim() } -> std::convertible_to<Index>;
+    e.encode(X, out);
+    e.backward(X, X, out);
+};
+
+/// Convenience: returns the encoding of X as a new matrix.
+template <Encoder E>
+Mat<typename E::Scalar> encode(const E& e, ConstMatRef<typename E::Scalar> X) {
+    Mat<typename E::Scalar> out(e.output_dim(), X.cols());
+    e.encode(X, out);
+    return out;
+}
+
+namespace detail {
+/// Shared input validation for encoders: right number of rows and every entry finite.
+template <class T>
+void check_points(ConstMatRef<T> X, Index input_dim, const char* who) {
+    if (X.rows() != input_dim)
+        throw Error(std::string(who) + ": input dimension must be " + std::to_string(input_dim) + " (got " +
+                    std::to_string(X.rows()) + " rows)");
+    if (!X.allFinite()) throw Error(std::string(who) + ": coordinates must be finite (got NaN or Inf)");
+}
+/// Throws unless `m` is rows x cols; `what` names the argument.
+template <class M>
+void check_shape(const M& m, Index rows, Index cols, const char* who, const char* what) {
+    if (m.rows() != rows || m.cols() != cols)
+        throw Error(std::string(who) + ": " + what + " must be " + std::to_string(rows) + " x " +
+                    std::to_string(cols) + " (got " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) +
+                    ")");
+}
+}  // namespace detail
+
+}  // namespace posenc
