@@ -1,0 +1,60 @@
+// posenc/encoding/profiles/gaussian.hpp — the Gaussian profile exp(-u^2 / (2 sigma^2)).
+#pragma once
+#include <Eigen/Core>
+#include <cmath>
+#include <string>
+
+#include "posenc/core/error.hpp"
+#include "posenc/encoding/profiles/profile.hpp"
+
+namespace posenc {
+
+/// Gaussian profile psi(u) = exp(-u^2 / (2 sigma^2)).
+///
+/// * support(): sigma * sqrt(2 ln(1/tol)), the radius where psi falls to the truncation tolerance
+///   `tol` (relative to the peak 1); windows are truncated there.
+/// * kernel(delta) = exp(-delta^2 / (4 sigma^2)) (continuum limit).
+/// * zero_radius(): beyond ~38 sigma value and derivative are below 1e-300 and treated as exact zeros.
+class Gaussian {
+public:
+    /// sigma: standard deviation in coordinate units (finite, > 0); tol: truncation tolerance in (0, 1).
+    explicit Gaussian(double sigma, double tol = 1e-8) : sigma_(sigma), tol_(tol) {
+        detail::require_positive(sigma, "Gaussian: sigma");
+        detail::require(std::isfinite(tol) && tol > 0 && tol < 1,
+                        "Gaussian: tol must be in (0, 1) (got " + std::to_string(tol) + ")");
+        inv_two_sigma2_ = 1.0 / (2.0 * sigma * sigma);
+        detail::require(std::isfinite(inv_two_sigma2_), "Gaussian: sigma is too small (got " +
+                                                            std::to_string(sigma) + ")");
+    }
+
+    /// psi(u).
+    template <class T> T value(T u) const { return std::exp(-u * u * T(inv_two_sigma2_)); }
+    /// psi'(u) = -u / sigma^2 * psi(u).
+    template <class T> T derivative(T u) const {
+        return T(-2.0 * inv_two_sigma2_) * u * std::exp(-u * u * T(inv_two_sigma2_));
+    }
+    /// Vectorised in place: u[i] <- psi(u[i]).
+    template <class T> void value_inplace(T* u, Index n) const {
+        Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> a(u, n);
+        a = (-a.square() * T(inv_two_sigma2_)).exp();
+    }
+    /// Truncation radius sigma * sqrt(2 ln(1/tol)).
+    double support() const { return sigma_ * std::sqrt(2.0 * std::log(1.0 / tol_)); }
+    /// Radius beyond which psi and psi' are < 1e-300 (written as exact zeros by the dense encoder).
+    double zero_radius() const { return sigma_ * std::sqrt(2.0 * 720.0); }
+    /// exp(-delta^2 / (4 sigma^2)).
+    double kernel(double delta) const { return std::exp(-delta * delta * inv_two_sigma2_ * 0.5); }
+    /// "gaussian".
+    std::string name() const { return "gaussian"; }
+    /// Standard deviation.
+    double sigma() const { return sigma_; }
+    /// Truncation tolerance.
+    double tol() const { return tol_; }
+
+private:
+    double sigma_;
+    double tol_;
+    double inv_two_sigma2_ = 0;
+};
+
+}  // namespace posenc

@@ -1,0 +1,63 @@
+// posenc/encoding/profiles/profile.hpp — the Profile concept: the 1D function psi that a
+// shifted-basis encoder places at every shift t_d (code entry d is s * psi(u), u = x - t_d).
+#pragma once
+#include <concepts>
+#include <limits>
+#include <string>
+
+#include "posenc/core/types.hpp"
+
+namespace posenc {
+
+/// A profile psi(u) of the signed offset u = x - t_d (wrapped to [-0.5, 0.5) on the periodic domain).
+///
+/// Required (all const):
+///   p.value(u)       psi(u), for u of the scalar type T (a profile may simply take double)
+///   p.derivative(u)  psi'(u) (0 for piecewise-constant profiles; any one-sided value at kinks)
+///   p.support()      radius R (double) such that |psi(u)| <= the profile's tolerance for |u| > R;
+///                    exactly 0 beyond R for compact profiles; +inf when there is none
+///   p.name()         short lower-case name ("gaussian", ...)
+/// Optional, detected by the helper concepts below:
+///   p.kernel(delta)  closed-form normalised autocorrelation (HasKernel)
+///   p.bind(D)        told the number of shifts D by the encoder before any evaluation (Bindable)
+///   p.zero_radius()  radius beyond which value AND derivative are exactly 0 in double and float
+///                    (HasZeroRadius); lets the dense encoder skip exact zeros
+///   p.value_inplace(ptr, n)  replaces u[i] by psi(u[i]) for n contiguous values (HasValueInplace);
+///                    a vectorised fast path, must equal value() to rounding
+///
+/// Any user type with these members plugs into ShiftedBasis; nothing has to be registered.
+template <class P, class T = double>
+concept Profile = std::copy_constructible<P> && requires(const P& p, T u) {
+    { p.value(u) } -> std::convertible_to<T>;
+    { p.derivative(u) } -> std::convertible_to<T>;
+    { p.support() } -> std::convertible_to<double>;
+    { p.name() } -> std::convertible_to<std::string>;
+};
+
+/// A profile with a closed-form kernel k(delta): the normalised autocorrelation of psi,
+/// <Psi(x), Psi(x + delta)> / (||Psi(x)|| ||Psi(x + delta)||) in the continuum (large-D) limit on
+/// the periodic domain, with k(0) = 1.
+template <class P>
+concept HasKernel = requires(const P& p, double delta) {
+    { p.kernel(delta) } -> std::convertible_to<double>;
+};
+
+/// A profile that must know the number of shifts D (e.g. Impulse, RandomNoise); ShiftedBasis calls
+/// p.bind(D) once in its constructor.
+template <class P>
+concept Bindable = requires(P& p, Index D) { p.bind(D); };
+
+/// A profile whose value and derivative are exactly zero (in double and float) for |u| > zero_radius().
+template <class P>
+concept HasZeroRadius = requires(const P& p) {
+    { p.zero_radius() } -> std::convertible_to<double>;
+};
+
+/// A profile with a vectorised in-place evaluation for scalar T.
+template <class P, class T>
+concept HasValueInplace = requires(const P& p, T* u, Index n) { p.value_inplace(u, n); };
+
+/// +inf as a support radius ("no compact support").
+inline constexpr double infinite_support = std::numeric_limits<double>::infinity();
+
+}  // namespace posenc
