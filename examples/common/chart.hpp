@@ -1,0 +1,189 @@
+// examples/common/chart.hpp — line / scatter charts as PNG through gnuplot.
+//
+// write_chart() always writes NAME.dat (the data, one gnuplot "index" block per series) and NAME.gp
+// (a script rendering NAME.png) beside the requested PNG; when gnuplot is installed it runs the script
+// (pngcairo terminal if available, else png) and the PNG appears atomically (temporary name + rename).
+// Without gnuplot it returns a message telling the user how to render the chart later.
+#pragma once
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/image.hpp"
+#include "posenc/core/error.hpp"
+
+namespace posenc::examples {
+
+/// How a series is drawn.
+enum class SeriesStyle { Line, Points, LinePoints };
+
+/// One (x, y) series of a chart.
+struct Series {
+    std::string name;            ///< legend entry
+    std::vector<double> x;       ///< abscissae
+    std::vector<double> y;       ///< ordinates (same length as x)
+    SeriesStyle style = SeriesStyle::Line;  ///< lines, points or both
+};
+
+/// A 2D chart: title, axis labels, optional log axes, any number of series.
+struct Chart {
+    std::string title;    ///< chart title
+    std::string xlabel;   ///< x-axis label
+    std::string ylabel;   ///< y-axis label
+    bool logx = false;    ///< logarithmic x axis
+    bool logy = false;    ///< logarithmic y axis
+    int width = 1000;     ///< PNG width in pixels
+    int height = 600;     ///< PNG height in pixels
+    std::vector<Series> series;  ///< the data
+
+    /// Appends a series and returns *this (for chaining).
+    Chart& add(std::string name, std::vector<double> x, std::vector<double> y, SeriesStyle style = SeriesStyle::Line) {
+        series.push_back(Series{std::move(name), std::move(x), std::move(y), style});
+        return *this;
+    }
+};
+
+/// What write_chart() produced.
+struct ChartFiles {
+    std::filesystem::path png;     ///< the PNG (exists only when rendered)
+    std::filesystem::path data;    ///< the .dat file (always written)
+    std::filesystem::path script;  ///< the .gp script (always written)
+    bool rendered = false;         ///< true when gnuplot produced the PNG
+    std::string message;           ///< one line for the user: where the chart is or how to render it
+};
+
+namespace detail {
+
+/// Single-quotes `s` for /bin/sh.
+inline std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char ch : s) q += (ch == '\'') ? std::string("'\\''") : std::string(1, ch);
+    return q + "'";
+}
+
+/// Escapes a string for a gnuplot double-quoted literal.
+inline std::string gp_string(const std::string& s) {
+    std::string q = "\"";
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') q += '\\';
+        if (ch == '\n') { q += "\\n"; continue; }
+        q += ch;
+    }
+    return q + "\"";
+}
+
+/// True when an executable named `name` is on PATH.
+inline bool on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    if (!path) return false;
+    std::stringstream ss(path);
+    std::string dir;
+    while (std::getline(ss, dir, ':')) {
+        if (dir.empty()) continue;
+        std::error_code ec;
+        const auto p = std::filesystem::path(dir) / name;
+        if (std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0) return true;
+    }
+    return false;
+}
+
+/// The PNG terminal this machine's gnuplot supports ("pngcairo", "png"), or "" without gnuplot.
+/// Checked once per process.
+inline const std::string& gnuplot_png_terminal() {
+    static const std::string term = [] {
+        if (!on_path("gnuplot")) return std::string();
+        for (const char* t : {"pngcairo", "png"}) {
+            const std::string cmd = std::string("gnuplot -e \"set terminal ") + t + "\" >/dev/null 2>&1";
+            if (std::system(cmd.c_str()) == 0) return std::string(t);
+        }
+        return std::string();
+    }();
+    return term;
+}
+
+}  // namespace detail
+
+/// Writes the chart: `png` names the output image (e.g. out/fit.png); out/fit.dat and out/fit.gp are
+/// written beside it in any case, and the PNG is rendered when gnuplot is available.
+/// Throws posenc::Error when a file cannot be written or a series has mismatched x/y lengths;
+/// a gnuplot failure is not an error (reported in the returned message, no partial PNG is left).
+inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& png) {
+    ChartFiles files;
+    files.png = png;
+    files.data = std::filesystem::path(png).replace_extension(".dat");
+    files.script = std::filesystem::path(png).replace_extension(".gp");
+    const auto dir = png.has_parent_path() ? png.parent_path() : std::filesystem::path(".");
+
+    std::ostringstream dat;
+    dat.precision(9);
+    for (std::size_t s = 0; s < chart.series.size(); ++s) {
+        const Series& se = chart.series[s];
+        if (se.x.size() != se.y.size())
+            throw Error("chart series \"" + se.name + "\": x and y lengths differ (" + std::to_string(se.x.size()) +
+                        " vs " + std::to_string(se.y.size()) + ")");
+        dat << "# " << s << ": " << se.name << "\n";
+        for (std::size_t i = 0; i < se.x.size(); ++i) dat << se.x[i] << ' ' << se.y[i] << '\n';
+        dat << "\n\n";  // two blank lines: next gnuplot index block
+    }
+
+    const std::string& term = detail::gnuplot_png_terminal();
+    std::ostringstream gp;
+    gp << "# Renders " << png.filename().string() << " from " << files.data.filename().string()
+       << ". Run in this directory: gnuplot " << files.script.filename().string() << "\n"
+       << "# (if your gnuplot lacks the pngcairo terminal, replace it by png)\n"
+       << "if (!exists(\"outfile\")) outfile = " << detail::gp_string(png.filename().string()) << "\n"
+       << "set terminal " << (term.empty() ? "pngcairo" : term) << " size " << chart.width << "," << chart.height
+       << "\nset output outfile\n"
+       << "set title " << detail::gp_string(chart.title) << " noenhanced\n"
+       << "set xlabel " << detail::gp_string(chart.xlabel) << " noenhanced\n"
+       << "set ylabel " << detail::gp_string(chart.ylabel) << " noenhanced\n"
+       << "set grid\nset key outside right top noenhanced\n";
+    if (chart.logx) gp << "set logscale x\n";
+    if (chart.logy) gp << "set logscale y\n";
+    gp << "plot ";
+    const std::string datname = detail::gp_string(files.data.filename().string());
+    for (std::size_t s = 0; s < chart.series.size(); ++s) {
+        const Series& se = chart.series[s];
+        const char* with = se.style == SeriesStyle::Line     ? "lines lw 1.5"
+                           : se.style == SeriesStyle::Points ? "points pt 7 ps 0.5"
+                                                             : "linespoints pt 7 ps 0.5";
+        gp << (s ? ", \\\n     " : "") << datname << " index " << s << " using 1:2 with " << with << " title "
+           << detail::gp_string(se.name);
+    }
+    if (chart.series.empty()) gp << "NaN notitle";
+    gp << "\nunset output\n";
+
+    ensure_directory(dir);
+    write_text_file(files.data, dat.str());
+    write_text_file(files.script, gp.str());
+
+    const std::string how = "cd " + detail::shell_quote(dir.string()) + " && gnuplot " +
+                            detail::shell_quote(files.script.filename().string());
+    if (term.empty()) {
+        files.message = "gnuplot not found: wrote " + files.data.string() + " and " + files.script.string() +
+                        "; install gnuplot and run `" + how + "` to get " + png.string();
+        return files;
+    }
+    const auto tmp = detail::temp_path_for(png);
+    const std::string cmd = "cd " + detail::shell_quote(dir.string()) + " && gnuplot -e " +
+                            detail::shell_quote("outfile=" + detail::gp_string(tmp.filename().string())) + " " +
+                            detail::shell_quote(files.script.filename().string()) + " >/dev/null 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::error_code ec;
+    if (rc != 0 || !std::filesystem::is_regular_file(tmp, ec) || std::filesystem::file_size(tmp, ec) == 0) {
+        std::filesystem::remove(tmp, ec);
+        files.message = "gnuplot failed to render " + png.string() + "; the data and script are in " +
+                        files.data.string() + " and " + files.script.string() + " (run `" + how + "`)";
+        return files;
+    }
+    detail::commit_temp(tmp, png);
+    files.rendered = true;
+    files.message = "wrote " + png.string();
+    return files;
+}
+
+}  // namespace posenc::examples
