@@ -1,0 +1,290 @@
+// posenc/nn/mlp.hpp — a multilayer perceptron with cached activations and hand-written backprop.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/parallel.hpp"
+#include "posenc/core/random.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/nn/activations.hpp"
+#include "posenc/nn/dense.hpp"
+#include "posenc/nn/param.hpp"
+
+namespace posenc {
+
+/// How an Mlp's weights are initialised: Auto = SIREN when the hidden activation is Sine, else PyTorch.
+enum class MlpInit { Auto, PyTorch, Siren };
+
+/// Shape of an Mlp: depth hidden layers of `width` units, then a linear layer to output_dim followed by
+/// the output activation. depth = 0 is a single linear layer input_dim -> output_dim.
+struct MlpConfig {
+    Index input_dim = 0;                          ///< size of the network input (the encoding's output_dim)
+    Index output_dim = 0;                         ///< number of outputs (channels)
+    Index width = 256;                            ///< units per hidden layer
+    Index depth = 4;                              ///< hidden layers; 0 = one linear layer input -> output
+    ActivationSpec hidden{Activation::ReLU};      ///< activation after every hidden layer
+    ActivationSpec output{Activation::Identity};  ///< activation after the last layer
+    std::uint64_t seed = 0;                       ///< seed of the weight initialisation
+    MlpInit init = MlpInit::Auto;                 ///< initialisation scheme
+};
+
+namespace detail {
+/// Columns per chunk of posenc's elementwise loops: a fixed split (independent of the thread count).
+inline constexpr Index kColChunk = 32;
+
+/// P(:, n) += b, then A = f(P) (A == nullptr: in place), parallel over fixed column chunks.
+template <class T>
+void bias_activate(const ActivationSpec& s, Eigen::Map<Mat<T>> P, const Vec<T>& b, T* A) {
+    const Index rows = P.rows(), cols = P.cols();
+    const Index chunks = (cols + kColChunk - 1) / kColChunk;
+    const bool par = rows * cols > (Index(1) << 15);
+    POSENC_OMP(parallel for schedule(static) if(par))
+    for (Index c = 0; c < chunks; ++c) {
+        const Index c0 = c * kColChunk, nc = std::min(kColChunk, cols - c0);
+        auto blk = P.middleCols(c0, nc);
+        blk.colwise() += b;
+        activate<T>(s, blk.data(), A ? A + c0 * rows : blk.data(), rows * nc);
+    }
+}
+
+/// dZ = dA * f'(Z, A) in place on dA (rows x cols, contiguous), parallel over fixed column chunks.
+template <class T>
+void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A, T* dA, Index rows, Index cols) {
+    if (s.kind == Activation::Identity) return;
+    const Index chunks = (cols + kColChunk - 1) / kColChunk;
+    const bool par = rows * cols > (Index(1) << 15);
+    POSENC_OMP(parallel for schedule(static) if(par))
+    for (Index c = 0; c < chunks; ++c) {
+        const Index off = c * kColChunk * rows, n = std::min(kColChunk, cols - c * kColChunk) * rows;
+        activation_backward<T>(s, Z ? Z + off : nullptr, A + off, dA + off, dA + off, n);
+    }
+}
+}  // namespace detail
+
+/// Multilayer perceptron on batches of points as columns (input_dim x N -> output_dim x N).
+///
+/// Training: forward(X) caches every layer's activations, backward(dY) overwrites all parameter
+/// gradients (and optionally returns dL/dX). Buffers are reused between steps of the same batch size.
+/// The lower-level hooks first_product / forward_from_first_product / backward_to_first let a caller
+/// compute the first layer's product W0 X itself (posenc::Model's fused sparse first layer).
+/// Inference: predict(X) is const and keeps no state. Copying an Mlp invalidates earlier Params.
+template <class T>
+class Mlp {
+public:
+    using Scalar = T;
+
+    /// Activations of one pass: pre-activations (only for layers whose activation needs them),
+    /// outputs per layer (A.back() is the network output) and the backward scratch buffers.
+    struct Workspace {
+        std::vector<Mat<T>> Z;  ///< Z[l] = W_l A_{l-1} + b_l, kept when needs_preactivation
+        std::vector<Mat<T>> A;  ///< A[l] = f_l(Z[l])
+        Vec<T> g0, g1;          ///< backward ping-pong storage (max layer size x N)
+        Index n = 0;            ///< batch size of the last pass
+    };
+
+    Mlp() = default;
+    /// Builds and initialises the network; throws posenc::Error for a bad config (sizes <= 0, bad activation).
+    explicit Mlp(const MlpConfig& cfg) : cfg_(cfg) {
+        detail::require(cfg.input_dim > 0, "Mlp: input_dim must be > 0 (got " + std::to_string(cfg.input_dim) + ")");
+        detail::require(cfg.output_dim > 0, "Mlp: output_dim must be > 0 (got " + std::to_string(cfg.output_dim) + ")");
+        detail::require(cfg.depth >= 0, "Mlp: depth must be >= 0 (got " + std::to_string(cfg.depth) + ")");
+        detail::require(cfg.depth == 0 || cfg.width > 0, "Mlp: width must be > 0 (got " + std::to_string(cfg.width) + ")");
+        validate(cfg.hidden, "Mlp: hidden");
+        validate(cfg.output, "Mlp: output");
+        for (Index l = 0; l <= cfg.depth; ++l) {
+            const Index in = l == 0 ? cfg.input_dim : cfg.width;
+            const Index out = l == cfg.depth ? cfg.output_dim : cfg.width;
+            layers_.emplace_back(in, out);
+        }
+        init(cfg.seed);
+    }
+
+    /// Re-initialises every layer from `seed` (layer 0 first, W then b) with the config's scheme.
+    void init(std::uint64_t seed) {
+        cfg_.seed = seed;
+        Rng rng(seed);
+        const bool siren = cfg_.init == MlpInit::Siren ||
+                           (cfg_.init == MlpInit::Auto && cfg_.hidden.kind == Activation::Sine);
+        const double omega = cfg_.hidden.kind == Activation::Sine ? cfg_.hidden.value() : 30.0;
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            if (siren) layers_[l].init_siren(rng, omega, l == 0);
+            else layers_[l].init_pytorch(rng);
+        }
+    }
+
+    const MlpConfig& config() const { return cfg_; }                  ///< the config it was built with
+    Index input_dim() const { return cfg_.input_dim; }                ///< rows of X
+    Index output_dim() const { return cfg_.output_dim; }              ///< rows of the output
+    Index num_layers() const { return Index(layers_.size()); }        ///< depth + 1
+    Dense<T>& layer(Index l) { return layers_.at(std::size_t(l)); }   ///< layer l (0 = first)
+    const Dense<T>& layer(Index l) const { return layers_.at(std::size_t(l)); }  ///< layer l
+    /// Activation applied after layer l (hidden for l < depth, output for the last).
+    const ActivationSpec& activation(Index l) const { return l + 1 == num_layers() ? cfg_.output : cfg_.hidden; }
+
+    /// Views of all weights and biases with their gradients: "layer<l>.weight", "layer<l>.bias".
+    std::vector<Param<T>> parameters() {
+        std::vector<Param<T>> ps;
+        for (std::size_t l = 0; l < layers_.size(); ++l)
+            for (auto& p : layers_[l].parameters("layer" + std::to_string(l) + ".")) ps.push_back(std::move(p));
+        return ps;
+    }
+    /// Total number of trainable scalars.
+    Index parameter_count() const {
+        Index n = 0;
+        for (const auto& L : layers_) n += L.W.size() + L.b.size();
+        return n;
+    }
+
+    // ---- training path --------------------------------------------------------------------------
+    /// Forward pass on X (input_dim x N); keeps a copy of X for backward(dY). Returns output_dim x N.
+    const Mat<T>& forward(ConstMatRef<T> X) {
+        check_input(X);
+        input_ = X;
+        has_input_ = true;
+        return forward_impl(input_);
+    }
+    /// Forward pass without copying X: the caller passes the same X to backward_with_input.
+    const Mat<T>& forward_ref(ConstMatRef<T> X) {
+        check_input(X);
+        has_input_ = false;
+        return forward_impl(X);
+    }
+    /// The output of the last forward pass.
+    const Mat<T>& output() const { return ws_.A.back(); }
+
+    /// Back-propagates dY = dL/dY (output_dim x N) through the last forward(X): overwrites every
+    /// layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N).
+    void backward(ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
+        detail::require(has_input_, "Mlp::backward: needs a preceding forward(X) (after forward_ref use backward_with_input)");
+        backward_with_input(input_, dY, dX);
+    }
+    /// Like backward, for a pass made with forward_ref(X): X must be the same input.
+    void backward_with_input(ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
+        check_input(X);
+        detail::require(X.cols() == ws_.n, "Mlp::backward: X must have the forward batch's " + std::to_string(ws_.n) +
+                                               " columns (got " + std::to_string(X.cols()) + ")");
+        auto dZ0 = backward_to_first(dY, true);
+        Dense<T>& L0 = layers_.front();
+        L0.dW.noalias() = dZ0 * X.transpose();
+        detail::row_sums<T>(dZ0, L0.db);
+        if (dX) {
+            dX->resize(input_dim(), ws_.n);
+            dX->noalias() = L0.W.transpose() * dZ0;
+        }
+    }
+
+    // ---- hooks for a caller-computed first layer (fused sparse first layer) ---------------------
+    /// The layer-0 buffer (width0 x n) the caller fills with the product W0 X, WITHOUT the bias.
+    Eigen::Map<Mat<T>> first_product(Index n) { return first_product(ws_, n); }
+    /// Completes the forward pass after first_product was filled (adds b0, activations, later layers).
+    const Mat<T>& forward_from_first_product() {
+        has_input_ = false;
+        return run_from_first_product(ws_);
+    }
+    /// Back-propagates dY through every layer but stops at layer 0's pre-activation: returns
+    /// dZ0 = dL/dZ0 (width0 x N). With param_grads, overwrites dW, db of layers 1..depth (layer 0's
+    /// are the caller's job); without, leaves all gradients untouched (pure input-gradient pass).
+    Eigen::Map<const Mat<T>> backward_to_first(ConstMatRef<T> dY, bool param_grads = true) {
+        detail::require(ws_.n > 0 && Index(ws_.A.size()) == num_layers(), "Mlp::backward: needs a preceding forward");
+        detail::check_shape(dY, output_dim(), ws_.n, "Mlp::backward", "dY");
+        const Index N = ws_.n, L = num_layers();
+        Index maxr = 0;
+        for (const auto& l : layers_) maxr = std::max(maxr, l.out_dim());
+        if (ws_.g0.size() < maxr * N) ws_.g0.resize(maxr * N);
+        if (ws_.g1.size() < maxr * N) ws_.g1.resize(maxr * N);
+        T* cur = ws_.g0.data();
+        T* nxt = ws_.g1.data();
+        Eigen::Map<Mat<T>>(cur, output_dim(), N) = dY;
+        for (Index l = L - 1; l >= 0; --l) {
+            const Index rows = layers_[std::size_t(l)].out_dim();
+            const bool keepz = needs_preactivation(activation(l).kind);
+            detail::activation_backward_inplace<T>(activation(l), keepz ? ws_.Z[std::size_t(l)].data() : nullptr,
+                                                   ws_.A[std::size_t(l)].data(), cur, rows, N);
+            Eigen::Map<Mat<T>> dZ(cur, rows, N);
+            if (l == 0) break;
+            Dense<T>& D = layers_[std::size_t(l)];
+            const Mat<T>& Aprev = ws_.A[std::size_t(l - 1)];
+            if (param_grads) {
+                D.dW.noalias() = dZ * Aprev.transpose();
+                detail::row_sums<T>(dZ, D.db);
+            }
+            Eigen::Map<Mat<T>> dA(nxt, D.in_dim(), N);
+            dA.noalias() = D.W.transpose() * dZ;
+            std::swap(cur, nxt);
+        }
+        return Eigen::Map<const Mat<T>>(cur, layers_.front().out_dim(), N);
+    }
+
+    // ---- inference ------------------------------------------------------------------------------
+    /// Output for X (input_dim x N) in chunks of `chunk` columns; const, keeps no state.
+    Mat<T> predict(ConstMatRef<T> X, Index chunk = 8192) const {
+        check_input(X);
+        detail::require(chunk > 0, "Mlp::predict: chunk must be > 0");
+        Mat<T> Y(output_dim(), X.cols());
+        Workspace ws;
+        for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
+            const Index nc = std::min(chunk, X.cols() - c0);
+            first_product(ws, nc).noalias() = layers_.front().W * X.middleCols(c0, nc);
+            Y.middleCols(c0, nc) = run_from_first_product(ws);
+        }
+        return Y;
+    }
+    /// Const form of the first-layer hook for an external workspace (used by Model::predict).
+    Eigen::Map<Mat<T>> first_product(Workspace& ws, Index n) const {
+        detail::require(n > 0, "Mlp: batch must have at least one column");
+        const std::size_t L = layers_.size();
+        ws.Z.resize(L);
+        ws.A.resize(L);
+        ws.n = n;
+        for (std::size_t l = 0; l < L; ++l) {
+            const Index r = layers_[l].out_dim();
+            if (needs_preactivation(activation(Index(l)).kind)) ws.Z[l].resize(r, n);
+            else ws.Z[l].resize(0, 0);
+            ws.A[l].resize(r, n);
+        }
+        Mat<T>& P = pre_buffer(ws, 0);
+        return Eigen::Map<Mat<T>>(P.data(), P.rows(), P.cols());
+    }
+    /// Runs layers from the filled first product to the output, in the given workspace.
+    const Mat<T>& run_from_first_product(Workspace& ws) const {
+        const Index L = num_layers();
+        for (Index l = 0; l < L; ++l) {
+            const std::size_t u = std::size_t(l);
+            Mat<T>& P = pre_buffer(ws, l);
+            if (l > 0) P.noalias() = layers_[u].W * ws.A[u - 1];
+            const bool inplace = &P == &ws.A[u];
+            detail::bias_activate<T>(activation(l), Eigen::Map<Mat<T>>(P.data(), P.rows(), P.cols()), layers_[u].b,
+                                     inplace ? nullptr : ws.A[u].data());
+        }
+        return ws.A.back();
+    }
+
+private:
+    Mat<T>& pre_buffer(Workspace& ws, Index l) const {
+        const std::size_t u = std::size_t(l);
+        return needs_preactivation(activation(l).kind) ? ws.Z[u] : ws.A[u];
+    }
+    const Mat<T>& forward_impl(ConstMatRef<T> X) {
+        first_product(ws_, X.cols()).noalias() = layers_.front().W * X;
+        return run_from_first_product(ws_);
+    }
+    void check_input(ConstMatRef<T> X) const {
+        detail::require(!layers_.empty(), "Mlp: the network is empty (default-constructed)");
+        if (X.rows() != input_dim())
+            throw Error("Mlp: input X must have input_dim = " + std::to_string(input_dim()) + " rows (got " +
+                        std::to_string(X.rows()) + ")");
+        detail::require(X.cols() > 0, "Mlp: input X must have at least one column");
+    }
+
+    MlpConfig cfg_{};
+    std::vector<Dense<T>> layers_;
+    Workspace ws_;
+    Mat<T> input_;
+    bool has_input_ = false;
+};
+
+}  // namespace posenc
