@@ -65,21 +65,29 @@ public:
     double scale() const { return scale_; }
 
     /// Writes the codes of the columns of X (input_dim x N) into out (output_dim x N).
-    /// Each point is computed on its own (bitwise independent of the batch), in parallel over points.
+    /// Each point is computed on its own (bitwise independent of the batch and of where its column
+    /// sits), in parallel over points.
     void encode(ConstMatRef<T> X, MatRef<T> out) const {
         detail::check_points<T>(X, input_dim(), "FourierFeatures");
         detail::check_shape(out, output_dim(), X.cols(), "FourierFeatures", "output");
         const Index N = X.cols(), M = B_.rows(), d = B_.cols();
         const Index off = include_input_ ? d : 0;
         const T s = T(scale_);
-        POSENC_OMP(parallel for schedule(static))
-        for (Index n = 0; n < N; ++n) {
-            auto col = out.col(n);
-            auto sines = col.segment(off, M);
-            phases(X, n, sines);
-            col.segment(off + M, M) = sines.array().cos() * s;
-            sines = sines.array().sin() * s;
-            if (include_input_) col.head(d) = X.col(n) * s;
+        POSENC_OMP(parallel)
+        {
+            // Per-thread aligned buffers: Eigen's vectorised sin/cos must see the same alignment for
+            // every point, so a code is bitwise the same wherever it sits in the batch or output.
+            Vec<T> phase(M), tmp(M);
+            POSENC_OMP(for schedule(static))
+            for (Index n = 0; n < N; ++n) {
+                auto col = out.col(n);
+                phases(X, n, phase);
+                tmp = phase.array().sin() * s;
+                col.segment(off, M) = tmp;
+                tmp = phase.array().cos() * s;
+                col.segment(off + M, M) = tmp;
+                if (include_input_) col.head(d) = X.col(n) * s;
+            }
         }
     }
 

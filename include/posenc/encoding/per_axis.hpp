@@ -1,0 +1,157 @@
+// posenc/encoding/per_axis.hpp — one 1D encoder per input axis, codes stacked: [Psi_0(x_0); Psi_1(x_1); ...].
+#pragma once
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/scaling.hpp"
+#include "posenc/encoding/windows.hpp"
+
+namespace posenc {
+
+/// Per-axis composition of 1D encoders (the paper's 2D "Gau2" when E is a Gaussian ShiftedBasis):
+///
+///     code(x) = s [ Psi_0(x_0); Psi_1(x_1); ...; Psi_{d-1}(x_{d-1}) ]
+///
+/// Axis a's block starts at row offset(a). The constant s is 1 for Scaling::None; for
+/// Scaling::UnitNormAtCenter it is chosen once, at construction, so the code of (0.5, ..., 0.5) has unit
+/// norm (protocol C: build the axes unscaled and let PerAxis scale; scaling already-scaled axes also works).
+///
+/// When E is a WindowedEncoder, so is PerAxis: a point's window is the axes' windows one after the other
+/// (K = sum of the axes' K) with indices offset into the full code and weights multiplied by s;
+/// window_width() is 0 (no windows) as soon as one axis has none.
+template <Encoder E>
+class PerAxis {
+public:
+    using Scalar = typename E::Scalar;  ///< scalar type of inputs and codes
+    using T = Scalar;                   ///< shorthand
+
+    /// One encoder per axis (each must have input_dim() == 1); throws posenc::Error otherwise or when
+    /// `axes` is empty.
+    explicit PerAxis(std::vector<E> axes, Scaling scaling = Scaling::UnitNormAtCenter)
+        : axes_(std::move(axes)), scaling_(scaling) {
+        init();
+    }
+    /// The same 1D encoder on each of `input_dim` axes.
+    PerAxis(const E& axis, Index input_dim, Scaling scaling = Scaling::UnitNormAtCenter) : scaling_(scaling) {
+        detail::require(input_dim > 0, "PerAxis: input_dim must be > 0 (got " + std::to_string(input_dim) + ")");
+        axes_.assign(std::size_t(input_dim), axis);
+        init();
+    }
+
+    /// Number of axes d.
+    Index input_dim() const { return Index(axes_.size()); }
+    /// Sum of the axes' output dimensions.
+    Index output_dim() const { return offsets_.back(); }
+    /// The encoder of axis a.
+    const E& axis(Index a) const { return axes_.at(std::size_t(a)); }
+    /// First row of axis a's block in the code (offset(d) == output_dim()).
+    Index offset(Index a) const { return offsets_.at(std::size_t(a)); }
+    /// The scaling rule.
+    Scaling scaling() const { return scaling_; }
+    /// The constant s multiplying the whole code.
+    double scale() const { return scale_; }
+
+    /// Writes the codes of the columns of X (d x N) into out (output_dim x N).
+    void encode(ConstMatRef<T> X, MatRef<T> out) const {
+        detail::check_points<T>(X, input_dim(), "PerAxis");
+        detail::check_shape(out, output_dim(), X.cols(), "PerAxis", "output");
+        Mat<T> xa(1, X.cols());
+        for (Index a = 0; a < input_dim(); ++a) {
+            xa = X.row(a);
+            auto block = out.middleRows(offset(a), offset(a + 1) - offset(a));
+            axes_[std::size_t(a)].encode(xa, block);
+            if (scale_ != 1.0) block *= T(scale_);
+        }
+    }
+
+    /// Vector-Jacobian product: dX(a, n) = s * (axis a's VJP of its block of dY)(n).
+    void backward(ConstMatRef<T> X, ConstMatRef<T> dY, MatRef<T> dX) const {
+        detail::check_points<T>(X, input_dim(), "PerAxis");
+        detail::check_shape(dY, output_dim(), X.cols(), "PerAxis", "dY");
+        detail::check_shape(dX, input_dim(), X.cols(), "PerAxis", "dX");
+        Mat<T> xa(1, X.cols()), ga(1, X.cols());
+        for (Index a = 0; a < input_dim(); ++a) {
+            xa = X.row(a);
+            axes_[std::size_t(a)].backward(xa, dY.middleRows(offset(a), offset(a + 1) - offset(a)), ga);
+            dX.row(a) = ga * T(scale_);
+        }
+    }
+
+    /// Slots per point: the sum of the axes' window widths, or 0 if any axis has no windows.
+    Index window_width() const
+        requires WindowedEncoder<E>
+    {
+        Index k = 0;
+        for (const E& e : axes_) {
+            const Index ka = e.window_width();
+            if (ka <= 0) return 0;
+            k += ka;
+        }
+        return k;
+    }
+
+    /// Fills w (resized to K x N) with the concatenated per-axis windows; throws posenc::Error when
+    /// window_width() == 0.
+    void windows(ConstMatRef<T> X, Windows<T>& w) const
+        requires WindowedEncoder<E>
+    {
+        const Index K = window_width();
+        detail::require(K > 0, "PerAxis: an axis encoder has no compact-support windows (window_width() == 0)");
+        detail::check_points<T>(X, input_dim(), "PerAxis");
+        const Index N = X.cols();
+        w.width = K;
+        w.index.resize(K, N);
+        w.weight.resize(K, N);
+        Mat<T> xa(1, N);
+        Windows<T> wa;
+        Index k0 = 0;
+        for (Index a = 0; a < input_dim(); ++a) {
+            const E& e = axes_[std::size_t(a)];
+            const Index ka = e.window_width();
+            xa = X.row(a);
+            e.windows(xa, wa);
+            detail::require(wa.index.rows() == ka && wa.index.cols() == N && wa.weight.rows() == ka &&
+                                wa.weight.cols() == N,
+                            "PerAxis: axis " + std::to_string(a) + " returned windows of the wrong shape");
+            w.index.middleRows(k0, ka) = wa.index.array() + std::int32_t(offset(a));
+            w.weight.middleRows(k0, ka) = wa.weight * T(scale_);
+            k0 += ka;
+        }
+    }
+
+private:
+    void init() {
+        detail::require(!axes_.empty(), "PerAxis: needs at least one axis encoder (got 0)");
+        offsets_.assign(1, 0);
+        for (std::size_t a = 0; a < axes_.size(); ++a) {
+            const Index in = axes_[a].input_dim();
+            detail::require(in == 1, "PerAxis: axis " + std::to_string(a) +
+                                         " encoder must have input_dim 1 (got " + std::to_string(in) + ")");
+            offsets_.push_back(offsets_.back() + axes_[a].output_dim());
+        }
+        scale_ = 1.0;
+        if (scaling_ == Scaling::UnitNormAtCenter) {
+            // One constant for every point: the norm of the raw code of the centre (0.5, ..., 0.5).
+            Mat<T> c = Mat<T>::Constant(1, 1, T(0.5));
+            double sq = 0;
+            for (const E& e : axes_) {
+                Mat<T> code(e.output_dim(), 1);
+                e.encode(c, code);
+                sq += code.template cast<double>().squaredNorm();
+            }
+            detail::require(std::isfinite(sq) && sq > 0,
+                            "PerAxis: cannot scale to unit norm: the code of the centre point has zero norm");
+            scale_ = 1.0 / std::sqrt(sq);
+        }
+    }
+
+    std::vector<E> axes_;
+    std::vector<Index> offsets_;
+    Scaling scaling_ = Scaling::UnitNormAtCenter;
+    double scale_ = 1.0;
+};
+
+}  // namespace posenc
