@@ -111,6 +111,83 @@ inline void commit_temp(const std::filesystem::path& tmp, const std::filesystem:
     }
 }
 
+/// Encoded formats decode_image accepts.
+enum class ImageFormat { Png, Jpeg, Other };
+
+/// The format from the magic bytes (PNG signature, JPEG SOI + marker).
+inline ImageFormat sniff_format(const unsigned char* b, std::size_t n) {
+    static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n >= 8 && std::equal(png, png + 8, b)) return ImageFormat::Png;
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return ImageFormat::Jpeg;
+    return ImageFormat::Other;
+}
+
+/// Structural pre-check of a PNG before stb sees it: every chunk up to IEND must fit in the data.
+/// (Debian's stb 2022 reallocs a buffer of the declared IDAT length before reading it, so an 86-byte
+/// file declaring a 2 GiB chunk would allocate 2 GiB; tests/fuzz/crashes/fuzz_image_load/.)
+/// Returns an error text, or "" when the layout is consistent.
+inline std::string check_png_layout(const unsigned char* b, std::size_t n) {
+    std::size_t pos = 8;
+    while (true) {
+        if (n - pos < 12) return "truncated PNG (chunk header past the end of the file)";
+        const std::uint32_t len = (std::uint32_t(b[pos]) << 24) | (std::uint32_t(b[pos + 1]) << 16) |
+                                  (std::uint32_t(b[pos + 2]) << 8) | std::uint32_t(b[pos + 3]);
+        if (len > 0x7fffffffu || std::size_t(len) > n - pos - 12)
+            return "truncated or corrupt PNG (a chunk declares " + std::to_string(len) + " bytes, the file has " +
+                   std::to_string(n - pos - 12) + " left)";
+        const bool iend = b[pos + 4] == 'I' && b[pos + 5] == 'E' && b[pos + 6] == 'N' && b[pos + 7] == 'D';
+        pos += 12 + std::size_t(len);
+        if (iend) return "";
+    }
+}
+
+/// Structural pre-check of a JPEG before stb sees it: walks the marker segments the way stb does
+/// (including the segments between the scans of a progressive JPEG, found by skipping the
+/// entropy-coded data) and rejects any DHT table declaring more than 256 Huffman codes. (Debian's
+/// stb 2022 lacks that check and writes past a 257-entry array: tests/fuzz/crashes/fuzz_image_load/.)
+/// Conservative: it may inspect more candidate DHT segments than stb would, never fewer.
+/// Returns an error text, or "" when no bad table is found.
+inline std::string check_jpeg_tables(const unsigned char* b, std::size_t n) {
+    auto at = [&](std::size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+    std::size_t pos = 2;  // after SOI
+    while (pos < n) {
+        while (pos < n && b[pos] != 0xFF) ++pos;  // stb skips padding between segments
+        while (pos < n && b[pos] == 0xFF) ++pos;  // fill bytes
+        if (pos >= n) break;
+        const unsigned m = b[pos++];
+        if (m == 0xD9) break;                                               // EOI
+        if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) continue;  // no length field
+        const std::size_t len = (std::size_t(at(pos)) << 8) | at(pos + 1);
+        if (len < 2) return "corrupt JPEG (segment length " + std::to_string(len) + ")";
+        const std::size_t seg = pos + 2, end = pos + len;
+        if (m == 0xC4) {  // DHT: tables of (class/id byte, 16 code counts, counts' sum of symbols)
+            std::ptrdiff_t left = std::ptrdiff_t(len) - 2;
+            std::size_t p = seg;
+            while (left > 0 && p < n) {
+                std::size_t codes = 0;
+                for (std::size_t i = 0; i < 16; ++i) codes += at(p + 1 + i);
+                if (codes > 256)
+                    return "corrupt JPEG (Huffman table declares " + std::to_string(codes) + " codes, at most 256)";
+                p += 17 + codes;
+                left -= std::ptrdiff_t(17 + codes);
+            }
+        }
+        pos = end;
+        if (m == 0xDA) {  // SOS: skip entropy-coded data up to the next real marker
+            while (pos + 1 < n) {
+                if (b[pos] == 0xFF) {
+                    const unsigned c = b[pos + 1];
+                    if (c == 0xFF) { ++pos; continue; }
+                    if (c == 0x00 || (c >= 0xD0 && c <= 0xD7)) { pos += 2; continue; }
+                    break;
+                }
+                ++pos;
+            }
+        }
+    }
+    return "";
+}
+
 }  // namespace detail
 
 /// Writes `text` to `path` through a temporary file + rename, so a failed write leaves no partial
@@ -130,15 +207,24 @@ inline void write_text_file(const std::filesystem::path& path, const std::string
     detail::commit_temp(tmp, path);
 }
 
-/// Decodes an encoded image held in memory (PNG, JPEG, BMP, TGA, GIF, PNM, ...). `name` is used in
-/// error messages. Dimensions are checked with stbi_info before decoding; unreadable, truncated,
-/// wrong-format or oversized data throw posenc::Error. See image_from_bytes for the channel rules.
+/// Decodes a PNG or JPEG image held in memory (8 or 16 bit, grey / grey+alpha / RGB / RGBA, the 16-bit
+/// samples reduced to 8). `name` is used in error messages. Other formats are refused: the stb
+/// version Debian ships (2022) has known memory-safety bugs in several decoders, so only the two
+/// formats the examples need are decoded, after a structural pre-check of each (see
+/// check_png_layout / check_jpeg_tables). Dimensions are checked with stbi_info before decoding;
+/// unreadable, truncated, wrong-format or oversized data throw posenc::Error.
+/// See image_from_bytes for the channel rules.
 inline Image decode_image(const unsigned char* bytes, std::size_t size, const std::string& name,
                           const ImageLimits& limits = {}) {
     const std::string who = "image \"" + name + "\": ";
     if (size == 0) throw Error(who + "file is empty");
     if (size > std::size_t(std::numeric_limits<int>::max()) || size > limits.max_file_bytes)
         throw Error(who + "file too large (" + std::to_string(size) + " bytes)");
+    const detail::ImageFormat fmt = detail::sniff_format(bytes, size);
+    if (fmt == detail::ImageFormat::Other) throw Error(who + "not a PNG or JPEG file");
+    const std::string bad = fmt == detail::ImageFormat::Png ? detail::check_png_layout(bytes, size)
+                                                            : detail::check_jpeg_tables(bytes, size);
+    if (!bad.empty()) throw Error(who + bad);
     int w = 0, h = 0, n = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &n))
         throw Error(who + "not a readable image (" + std::string(stbi_failure_reason()) + ")");
@@ -166,7 +252,7 @@ inline Image decode_image(const unsigned char* bytes, std::size_t size, const st
     return img;
 }
 
-/// Loads an image file into floats in [0, 1] (grey stored as RGB -> 1 channel, alpha dropped).
+/// Loads a PNG or JPEG file into floats in [0, 1] (grey stored as RGB -> 1 channel, alpha dropped).
 /// Throws posenc::Error for a missing, unreadable, truncated, wrong-format or oversized file.
 inline Image load_image(const std::string& path, const ImageLimits& limits = {}) {
     std::error_code ec;

@@ -1,0 +1,189 @@
+# tests/examples_fit.cmake — CTest entries for the fit_1d / fit_2d examples (protocols B and C).
+#
+# This file has two roles:
+#  * included by tests/CMakeLists.txt (project mode): adds the CTest entries below;
+#  * run as `cmake -DEXE=... -DARGS=a|b|c [-DEXPECT_RC=0] [-DKEYS=k1|k2] [-DCHECKS=key>num|key<num|key=text]
+#    [-DFILES=f1|f2] -P examples_fit.cmake` (script mode, by those entries): runs EXE with ARGS and checks
+#    the exit code; for exit code 0 with KEYS, that stdout is exactly one JSON object with exactly those
+#    keys and that every CHECK holds; for exit code 2, that stderr is one line and stdout is empty;
+#    that every FILE exists afterwards. Lists use '|' so they survive add_test's argument handling.
+#
+# The checks are on the built-in signal / image (no data files), a few hundred steps, each well under
+# a few seconds. Thresholds are deliberately loose lower bounds measured on the built-in data (see
+# docs/results.md), so they catch a broken pipeline, not a 0.1 dB drift.
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  # ---------------------------------------------------------------- script mode: run one check
+  if(NOT DEFINED EXPECT_RC)
+    set(EXPECT_RC 0)
+  endif()
+  string(REPLACE "|" ";" args "${ARGS}")
+  execute_process(COMMAND "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(ctx "command: ${EXE} ${args}\nexit code: ${rc}\nstdout: ${out}\nstderr: ${err}")
+  if(NOT rc STREQUAL EXPECT_RC)
+    message(FATAL_ERROR "expected exit code ${EXPECT_RC}\n${ctx}")
+  endif()
+  if(EXPECT_RC EQUAL 2)
+    string(STRIP "${err}" e)
+    string(FIND "${e}" "\n" nl)
+    if(e STREQUAL "" OR NOT nl EQUAL -1 OR NOT out STREQUAL "")
+      message(FATAL_ERROR "expected exactly one error line on stderr and nothing on stdout\n${ctx}")
+    endif()
+  endif()
+  if(DEFINED KEYS)
+    string(STRIP "${out}" json)
+    string(JSON type ERROR_VARIABLE jerr TYPE "${json}")
+    if(jerr OR NOT type STREQUAL "OBJECT")
+      message(FATAL_ERROR "stdout is not one JSON object (${jerr})\n${ctx}")
+    endif()
+    string(REPLACE "|" ";" want "${KEYS}")
+    list(SORT want)
+    string(JSON n LENGTH "${json}")
+    set(have "")
+    if(n GREATER 0)
+      math(EXPR last "${n} - 1")
+      foreach(i RANGE ${last})
+        string(JSON k MEMBER "${json}" ${i})
+        list(APPEND have "${k}")
+      endforeach()
+    endif()
+    list(SORT have)
+    if(NOT have STREQUAL want)
+      message(FATAL_ERROR "JSON keys are [${have}], expected [${want}]\n${ctx}")
+    endif()
+    string(REPLACE "|" ";" checks "${CHECKS}")
+    foreach(c IN LISTS checks)
+      if(NOT c MATCHES "^([a-z_]+)([<>=])(.*)$")
+        message(FATAL_ERROR "bad check '${c}'")
+      endif()
+      set(key "${CMAKE_MATCH_1}")
+      set(op "${CMAKE_MATCH_2}")
+      set(ref "${CMAKE_MATCH_3}")
+      string(JSON v GET "${json}" "${key}")
+      if(op STREQUAL "=")
+        set(ok FALSE)
+        if(v STREQUAL ref)
+          set(ok TRUE)
+        endif()
+      elseif(NOT v MATCHES "^-?[0-9]")
+        set(ok FALSE)  # null (inf / nan) or text where a number is expected
+      elseif(op STREQUAL ">")
+        set(ok FALSE)
+        if(v GREATER ref)
+          set(ok TRUE)
+        endif()
+      else()
+        set(ok FALSE)
+        if(v LESS ref)
+          set(ok TRUE)
+        endif()
+      endif()
+      if(NOT ok)
+        message(FATAL_ERROR "check ${key} ${op} ${ref} failed: ${key} = ${v}\n${ctx}")
+      endif()
+    endforeach()
+  endif()
+  string(REPLACE "|" ";" files "${FILES}")
+  foreach(f IN LISTS files)
+    if(NOT EXISTS "${f}")
+      message(FATAL_ERROR "expected output file ${f} is missing\n${ctx}")
+    endif()
+  endforeach()
+  return()
+endif()
+
+# ------------------------------------------------------------------------ project mode: the tests
+# tests/ is configured before examples/, so the example targets do not exist yet here: guard on the
+# sources instead of if(TARGET ...); $<TARGET_FILE:...> is resolved at generate time.
+if(NOT POSENC_BUILD_EXAMPLES OR NOT EXISTS "${PROJECT_SOURCE_DIR}/examples/fit_1d.cpp"
+   OR NOT EXISTS "${PROJECT_SOURCE_DIR}/examples/fit_2d.cpp")
+  return()
+endif()
+
+set(_fit_script "${CMAKE_CURRENT_LIST_FILE}")
+set(_fit_dir "${CMAKE_CURRENT_BINARY_DIR}/examples_fit")
+file(MAKE_DIRECTORY "${_fit_dir}")
+file(WRITE "${_fit_dir}/not_an_image.png" "this is text, not a PNG\n")
+
+# posenc_fit_test(NAME EXE ARGS <args...> [RC n] [KEYS k...] [CHECKS c...] [FILES f...] [FIXTURES_SETUP f]
+#                 [FIXTURES_REQUIRED f])
+function(posenc_fit_test name exe)
+  cmake_parse_arguments(P "" "RC;FIXTURES_SETUP;FIXTURES_REQUIRED" "ARGS;KEYS;CHECKS;FILES" ${ARGN})
+  if(NOT DEFINED P_RC)
+    set(P_RC 0)
+  endif()
+  string(REPLACE ";" "|" a "${P_ARGS}")
+  string(REPLACE ";" "|" k "${P_KEYS}")
+  string(REPLACE ";" "|" c "${P_CHECKS}")
+  string(REPLACE ";" "|" f "${P_FILES}")
+  set(defs "-DEXE=$<TARGET_FILE:${exe}>" "-DARGS=${a}" "-DEXPECT_RC=${P_RC}" "-DFILES=${f}")
+  if(P_KEYS)
+    list(APPEND defs "-DKEYS=${k}" "-DCHECKS=${c}")
+  endif()
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${defs} -P "${_fit_script}")
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 ENVIRONMENT "OMP_NUM_THREADS=2" LABELS examples)
+  if(P_FIXTURES_SETUP)
+    set_tests_properties(${name} PROPERTIES FIXTURES_SETUP ${P_FIXTURES_SETUP})
+  endif()
+  if(P_FIXTURES_REQUIRED)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${P_FIXTURES_REQUIRED})
+  endif()
+endfunction()
+
+set(_k1 encoder param dim steps train_psnr test_psnr stable_rank seconds)
+set(_k2 train_psnr test_psnr seconds seconds_per_step)
+
+# fit_1d, built-in signal (protocol B split): a smooth Gaussian basis generalises ...
+posenc_fit_test(fit_1d_gaussian_json fit_1d
+  ARGS --encoder gaussian --param 0.005 --dim 10000 --steps 400 --json --quiet
+  KEYS ${_k1}
+  CHECKS "encoder=gaussian" "dim>9999" "dim<10001" "steps>399" "steps<401" "train_psnr>24" "test_psnr>22"
+         "stable_rank>1" "stable_rank<256" "seconds>-1")
+# ... a very narrow one memorises the train points and fails on the test points (the paper's point)
+posenc_fit_test(fit_1d_memorise_json fit_1d
+  ARGS --encoder gaussian --param 0.0003 --dim 10000 --steps 2000 --json --quiet
+  KEYS ${_k1}
+  CHECKS "train_psnr>60" "test_psnr<20" "stable_rank>200")
+# closed form (ridge, depth 0) and a depth-1 MLP run through the same program
+posenc_fit_test(fit_1d_closed_form_json fit_1d
+  ARGS --encoder triangle --param 0.004 --dim 4000 --closed-form --lambda 1e-8 --json
+  KEYS ${_k1}
+  CHECKS "steps<1" "train_psnr>50" "test_psnr>20")
+posenc_fit_test(fit_1d_mlp_out fit_1d
+  ARGS --encoder rff --param 10 --dim 256 --depth 1 --width 32 --steps 200 --json --quiet --out ${_fit_dir}/fit1d
+  KEYS ${_k1}
+  CHECKS "encoder=rff" "train_psnr>12" "test_psnr>12"
+  FILES ${_fit_dir}/fit1d/fit_1d.dat ${_fit_dir}/fit1d/fit_1d.gp)
+
+# fit_2d, built-in image (protocol C split), tiny network; --out writes the PNGs used below
+posenc_fit_test(fit_2d_gaussian2_out fit_2d
+  ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet
+       --out ${_fit_dir}/fit2d
+  KEYS ${_k2}
+  CHECKS "train_psnr>14" "test_psnr>14" "seconds>-1" "seconds_per_step>-1"
+  FILES ${_fit_dir}/fit2d/target.png ${_fit_dir}/fit2d/reconstruction.png ${_fit_dir}/fit2d/error.png
+  FIXTURES_SETUP posenc_fit_png)
+posenc_fit_test(fit_2d_from_png fit_2d
+  ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
+       --steps 50 --json --quiet
+  KEYS ${_k2}
+  CHECKS "train_psnr>5" "test_psnr>5"
+  FIXTURES_REQUIRED posenc_fit_png)
+
+# bad arguments: one line on stderr, exit code 2, no output file
+posenc_fit_test(fit_1d_missing_image fit_1d RC 2 ARGS --image ${_fit_dir}/no_such_file.png --encoder gaussian --param 0.01)
+posenc_fit_test(fit_1d_not_an_image fit_1d RC 2 ARGS --image ${_fit_dir}/not_an_image.png --encoder gaussian --param 0.01)
+posenc_fit_test(fit_1d_narrow_image fit_1d RC 2 ARGS --image ${_fit_dir}/fit2d/target.png --row 3 --encoder gaussian --param 0.01
+  FIXTURES_REQUIRED posenc_fit_png)
+posenc_fit_test(fit_1d_unknown_encoder fit_1d RC 2 ARGS --encoder gausian --param 0.01)
+posenc_fit_test(fit_1d_dim_zero fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --dim 0)
+posenc_fit_test(fit_1d_bad_sigma fit_1d RC 2 ARGS --encoder gaussian --param -1)
+posenc_fit_test(fit_1d_steps_zero fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --steps 0)
+posenc_fit_test(fit_1d_row_needs_image fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --row 3)
+posenc_fit_test(fit_1d_bad_flag fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --no-such-flag)
+posenc_fit_test(fit_2d_missing_image fit_2d RC 2 ARGS --image ${_fit_dir}/no_such_file.png --encoder gaussian2 --param 0.01)
+posenc_fit_test(fit_2d_size_zero fit_2d RC 2 ARGS --size 0 --encoder gaussian2 --param 0.01)
+posenc_fit_test(fit_2d_size_too_big fit_2d RC 2 ARGS --size 1000 --encoder gaussian2 --param 0.01)
+posenc_fit_test(fit_2d_unknown_encoder fit_2d RC 2 ARGS --encoder gausian2 --param 0.01)
+posenc_fit_test(fit_2d_width_zero fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --width 0)
+posenc_fit_test(fit_2d_closed_form_needs_depth0 fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --closed-form)
