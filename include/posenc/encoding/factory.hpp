@@ -1,0 +1,405 @@
+// posenc/encoding/factory.hpp — build any posenc encoder at run time from a name + numeric parameters.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/encoding/any_encoder.hpp"
+#include "posenc/encoding/concat.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
+#include "posenc/encoding/fourier.hpp"
+#include "posenc/encoding/frequencies.hpp"
+#include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/per_axis.hpp"
+#include "posenc/encoding/profiles/gaussian.hpp"
+#include "posenc/encoding/profiles/impulse.hpp"
+#include "posenc/encoding/profiles/random_noise.hpp"
+#include "posenc/encoding/profiles/sinc.hpp"
+#include "posenc/encoding/profiles/sine_wave.hpp"
+#include "posenc/encoding/profiles/square_wave.hpp"
+#include "posenc/encoding/profiles/triangle.hpp"
+#include "posenc/encoding/scaling.hpp"
+#include "posenc/encoding/shifted_basis.hpp"
+
+namespace posenc {
+
+namespace detail {
+
+/// One row of the factory's table: a type, the parameters it accepts (required ones first in `required`),
+/// and the parameter the generic key "param" stands for ("" if none).
+struct EncoderTypeInfo {
+    const char* type;
+    const char* main;                      // target of the "param" alias, "" = none
+    std::vector<const char*> required;     // must be present (after alias resolution)
+    std::vector<const char*> optional;     // may be present
+    bool composite = false;                // takes children
+    const char* summary;                   // one line for docs / --help
+};
+
+inline const std::vector<EncoderTypeInfo>& encoder_table() {
+    // Parameters shared by every shifted basis and every Fourier type.
+    static const std::vector<EncoderTypeInfo> table = [] {
+        const std::vector<const char*> basis = {"periodic", "scale", "input_dim"};
+        const std::vector<const char*> fourier = {"input_dim", "scale", "include_input"};
+        auto with = [](std::vector<const char*> a, std::vector<const char*> b) {
+            a.insert(a.end(), b.begin(), b.end());
+            return a;
+        };
+        return std::vector<EncoderTypeInfo>{
+            {"basic", "", {}, fourier, false, "[sin 2 pi x; cos 2 pi x] per axis"},
+            {"concat", "", {}, {}, true, "children's codes stacked (same input)"},
+            {"gaussian", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
+             "shifted Gaussian basis exp(-u^2/(2 sigma^2))"},
+            {"gaussian2", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
+             "per-axis 2D Gaussian basis (gaussian with input_dim 2)"},
+            {"identity", "", {}, {"input_dim"}, false, "no encoding: code = x"},
+            {"impulse", "", {"dim"}, basis, false, "one-hot on the nearest shift"},
+            {"linf", "max_freq", {"max_freq", "dim"}, fourier, false,
+             "linearly spaced frequencies 1..max_freq per axis"},
+            {"logf", "levels", {"levels"}, with(fourier, {"dim"}), false,
+             "log-spaced frequencies 2^0..2^(levels-1) per axis (NeRF)"},
+            {"noise", "", {"dim"}, with(basis, {"seed"}), false, "random profile sampled on the shift grid"},
+            {"none", "", {}, {"input_dim"}, false, "no encoding (same as identity)"},
+            {"per_axis", "", {}, {"input_dim", "scale"}, true, "one 1D child encoder per axis"},
+            {"rff", "sigma", {"sigma", "dim"}, with(fourier, {"seed"}), false,
+             "random Fourier features B ~ sigma N(0, I)"},
+            {"sinc", "width", {"width", "dim"}, basis, false, "shifted sinc basis sin(pi u/w)/(pi u/w)"},
+            {"sine", "freq", {"dim"}, with(basis, {"freq", "offset"}), false, "shifted sin(2 pi f u) + offset"},
+            {"square", "freq", {"dim"}, with(basis, {"freq"}), false, "shifted square wave sign(sin 2 pi f u)"},
+            {"triangle", "width", {"width", "dim"}, basis, false, "shifted triangle max(0, 1 - |u|/width)"},
+        };
+    }();
+    return table;
+}
+
+inline const EncoderTypeInfo* find_encoder_type(const std::string& type) {
+    for (const auto& t : encoder_table())
+        if (type == t.type) return &t;
+    return nullptr;
+}
+
+inline std::string known_encoder_list() {
+    std::string s;
+    for (const auto& t : encoder_table()) {
+        if (!s.empty()) s += ", ";
+        s += t.type;
+    }
+    return s;
+}
+
+/// Number for messages: shortest round-trip text, or nan / inf / -inf.
+inline std::string number_text(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return format_number(x);
+}
+
+constexpr double kMaxDim = 67108864.0;              // 2^26: far beyond real use, bounds allocations
+constexpr double kMaxSeed = 9007199254740992.0;     // 2^53: every integer below is exact in double
+constexpr double kMaxInputDim = 65536.0;
+
+/// Validates and reads the parameters of one spec; records the normalised spec (alias resolved,
+/// defaults filled in) and prefixes every error with `encoder "<type>": `.
+class SpecReader {
+public:
+    SpecReader(const EncoderSpec& spec, const EncoderTypeInfo& info) : info_(info) {
+        norm_.type = spec.type;
+        norm_.params = spec.params;
+        norm_.children = spec.children;
+        auto& p = norm_.params;
+        // The generic "param" is an alias for the type's main parameter.
+        if (auto it = p.find("param"); it != p.end()) {
+            if (*info.main == '\0') fail("unknown parameter \"param\" (this encoder has no main parameter; known: " +
+                                         known_params() + ")");
+            if (p.count(info.main))
+                fail("parameter \"param\" is an alias of \"" + std::string(info.main) + "\"; give only one of them");
+            const double v = it->second;
+            p.erase(it);
+            p[info.main] = v;
+        }
+        for (const auto& [key, value] : p) {
+            if (!accepts(key)) fail("unknown parameter \"" + key + "\" (known: " + known_params() + ")");
+            if (!std::isfinite(value))
+                fail("parameter \"" + key + "\" must be finite (got " + number_text(value) + ")");
+        }
+        for (const char* r : info.required)
+            if (!p.count(r)) fail("missing required parameter \"" + std::string(r) + "\"");
+        if (!info.composite && !spec.children.empty())
+            fail("takes no children (got " + std::to_string(spec.children.size()) + ")");
+    }
+
+    [[noreturn]] void fail(const std::string& msg) const {
+        throw Error("encoder \"" + norm_.type + "\": " + msg);
+    }
+
+    bool has(const char* key) const { return norm_.params.count(key) > 0; }
+
+    /// Finite real; fills the default when absent.
+    double real(const char* key, double def) {
+        auto [it, inserted] = norm_.params.try_emplace(key, def);
+        (void)inserted;
+        return it->second;
+    }
+    /// Finite and > 0.
+    double positive(const char* key) {
+        const double v = norm_.params.at(key);
+        if (!(v > 0)) fail("parameter \"" + std::string(key) + "\" must be > 0 (got " + number_text(v) + ")");
+        return v;
+    }
+    double positive(const char* key, double def) {
+        real(key, def);
+        return positive(key);
+    }
+    /// Integer in [lo, hi]; fills the default when absent (def < lo means "required").
+    Index integer(const char* key, double lo, double hi, double def = -1) {
+        if (!has(key)) {
+            if (def < lo) fail("missing required parameter \"" + std::string(key) + "\"");
+            norm_.params[key] = def;
+        }
+        const double v = norm_.params.at(key);
+        if (!(v == std::floor(v) && v >= lo && v <= hi))
+            fail("parameter \"" + std::string(key) + "\" must be an integer in [" + number_text(lo) + ", " +
+                 number_text(hi) + "] (got " + number_text(v) + ")");
+        return Index(v);
+    }
+    /// 0 or 1.
+    bool flag(const char* key, bool def) {
+        if (!has(key)) norm_.params[key] = def ? 1.0 : 0.0;
+        const double v = norm_.params.at(key);
+        if (v != 0.0 && v != 1.0) fail("parameter \"" + std::string(key) + "\" must be 0 or 1 (got " + number_text(v) + ")");
+        return v == 1.0;
+    }
+    /// The output size "dim", required, in [1, 2^26].
+    Index dim() { return integer("dim", 1, kMaxDim); }
+    /// "input_dim" with a default.
+    Index input_dim(Index def) { return integer("input_dim", 1, kMaxInputDim, double(def)); }
+    /// "scale" flag as a Scaling (default: unit norm at the centre).
+    Scaling scaling() { return flag("scale", true) ? Scaling::UnitNormAtCenter : Scaling::None; }
+    /// A seed: integer in [0, 2^53].
+    std::uint64_t seed() { return std::uint64_t(integer("seed", 0, kMaxSeed, 0)); }
+    /// dim / divisor, requiring exact divisibility.
+    Index divide(Index dim, Index divisor, const std::string& why) {
+        if (dim % divisor != 0)
+            fail("parameter \"dim\" must be a multiple of " + std::to_string(divisor) + " (" + why + "; got " +
+                 std::to_string(dim) + ")");
+        return dim / divisor;
+    }
+
+    const EncoderSpec& normalised() const { return norm_; }
+    EncoderSpec& normalised() { return norm_; }
+
+private:
+    bool accepts(const std::string& key) const {
+        for (const char* k : info_.required)
+            if (key == k) return true;
+        for (const char* k : info_.optional)
+            if (key == k) return true;
+        return false;
+    }
+    std::string known_params() const {
+        std::string s;
+        auto add = [&](const char* k) {
+            if (!s.empty()) s += ", ";
+            s += k;
+        };
+        for (const char* k : info_.required) add(k);
+        for (const char* k : info_.optional) add(k);
+        if (*info_.main) add("param");
+        return s.empty() ? "none" : s;
+    }
+
+    const EncoderTypeInfo& info_;
+    EncoderSpec norm_;
+};
+
+/// A shifted basis of profile p from the common basis keys (dim, periodic, scale, input_dim).
+template <class T, class P>
+AnyEncoder<T> make_shifted(SpecReader& r, P profile, Index default_input_dim) {
+    const Index dim = r.dim();
+    const Domain domain = r.flag("periodic", false) ? Domain::Periodic : Domain::Bounded;
+    const Scaling scaling = r.scaling();
+    const Index d = r.input_dim(default_input_dim);
+    if (d == 1) return AnyEncoder<T>(ShiftedBasis<P, T>(std::move(profile), dim, domain, scaling), r.normalised());
+    const Index per_axis = r.divide(dim, d, "dim / input_dim shifts per axis");
+    // Protocol C: unscaled axes, ONE constant making the code of (0.5, ..., 0.5) unit norm.
+    ShiftedBasis<P, T> axis(std::move(profile), per_axis, domain, Scaling::None);
+    return AnyEncoder<T>(PerAxis<ShiftedBasis<P, T>>(axis, d, scaling), r.normalised());
+}
+
+template <class T>
+AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
+    const std::string& type = spec.type;
+    const Index d = r.input_dim(1);
+    const Scaling scaling = r.scaling();
+    const bool include_input = r.flag("include_input", false);
+    Eigen::MatrixXd B;
+    if (type == "basic") {
+        B = basic_frequencies(d);
+    } else if (type == "linf") {
+        const double fmax = r.positive("max_freq");
+        if (fmax < 1) r.fail("parameter \"max_freq\" must be >= 1 (got " + number_text(fmax) + ")");
+        const Index n = r.divide(r.dim(), 2 * d, "2 * input_dim: sin and cos per frequency per axis");
+        B = linear_frequencies(d, n, fmax);
+    } else if (type == "logf") {
+        const double levels = r.positive("levels");
+        if (r.has("dim")) {
+            if (!(levels >= 1 && levels <= 61))
+                r.fail("parameter \"levels\" must be in [1, 61] (got " + number_text(levels) + ")");
+            const Index n = r.divide(r.dim(), 2 * d, "2 * input_dim: sin and cos per frequency per axis");
+            B = log_spaced_frequencies(d, n, levels - 1.0);
+        } else {
+            const Index L = r.integer("levels", 1, 61);
+            B = log_frequencies(d, L);
+        }
+    } else {  // rff
+        const double sigma = r.positive("sigma");
+        const Index M = r.divide(r.dim(), 2, "the output is [sin; cos] of dim/2 frequencies");
+        if (double(M) * double(d) > kMaxDim) r.fail("dim * input_dim is too large");
+        B = random_frequencies(M, d, sigma, r.seed());
+    }
+    return AnyEncoder<T>(FourierFeatures<T>(std::move(B), include_input, scaling), r.normalised());
+}
+
+template <class T>
+AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec);
+
+template <class T>
+AnyEncoder<T> make_child(const EncoderSpec& parent, std::size_t i) {
+    try {
+        return make_encoder_impl<T>(parent.children[i]);
+    } catch (const Error& e) {
+        throw Error("encoder \"" + parent.type + "\": child " + std::to_string(i) + ": " + e.what());
+    }
+}
+
+template <class T>
+AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
+    const EncoderTypeInfo* info = find_encoder_type(spec.type);
+    if (!info) throw Error("unknown encoder \"" + spec.type + "\" (known: " + known_encoder_list() + ")");
+    SpecReader r(spec, *info);
+    const std::string& t = spec.type;
+    try {
+        if (t == "identity" || t == "none") return AnyEncoder<T>(Identity<T>(r.input_dim(1)), r.normalised());
+        if (t == "basic" || t == "linf" || t == "logf" || t == "rff") return make_fourier<T>(r, spec);
+        if (t == "gaussian" || t == "gaussian2") {
+            const double sigma = r.positive("sigma");
+            const Gaussian g = r.has("tol") ? Gaussian(sigma, r.positive("tol")) : Gaussian(sigma);
+            return make_shifted<T>(r, g, t == "gaussian2" ? 2 : 1);
+        }
+        if (t == "triangle") return make_shifted<T>(r, Triangle(r.positive("width")), 1);
+        if (t == "sinc") return make_shifted<T>(r, Sinc(r.positive("width")), 1);
+        if (t == "impulse") return make_shifted<T>(r, Impulse(), 1);
+        if (t == "square") return make_shifted<T>(r, SquareWave(r.positive("freq", 1.0)), 1);
+        if (t == "sine") {
+            const double f = r.positive("freq", 1.0);
+            return make_shifted<T>(r, SineWave(f, r.real("offset", 0.7)), 1);
+        }
+        if (t == "noise") return make_shifted<T>(r, RandomNoise(r.seed()), 1);
+        if (t == "per_axis") {
+            if (spec.children.size() != 1)
+                r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
+            const Index d = r.input_dim(2);
+            const Scaling scaling = r.scaling();
+            AnyEncoder<T> child = make_child<T>(spec, 0);
+            if (child.input_dim() != 1)
+                r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+            r.normalised().children = {child.spec()};
+            return AnyEncoder<T>(PerAxis<AnyEncoder<T>>(child, d, scaling), r.normalised());
+        }
+        // concat
+        if (spec.children.empty()) r.fail("needs at least one child (got 0)");
+        std::vector<AnyEncoder<T>> parts;
+        r.normalised().children.clear();
+        for (std::size_t i = 0; i < spec.children.size(); ++i) {
+            parts.push_back(make_child<T>(spec, i));
+            r.normalised().children.push_back(parts.back().spec());
+        }
+        return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        if (msg.rfind("encoder \"", 0) == 0) throw;  // already has context
+        r.fail(msg);
+    }
+}
+
+}  // namespace detail
+
+/// Builds an encoder from its runtime description. Types (parameters; * = required; the generic key
+/// "param" is an alias of the type's main parameter, shown first):
+///
+/// | type | parameters |
+/// |---|---|
+/// | "identity", "none" | input_dim = 1 |
+/// | "basic" | input_dim = 1, scale = 1, include_input = 0 |
+/// | "linf" | max_freq*, dim* (= 2 * input_dim * frequencies per axis), input_dim, scale, include_input |
+/// | "logf" | levels*, dim (if given: dim/(2 input_dim) frequencies log-spaced in [2^0, 2^(levels-1)]; if not: 2^0..2^(levels-1), levels integer), input_dim, scale, include_input |
+/// | "rff" | sigma*, dim* (output size 2M, even), seed = 0, input_dim = 1, scale, include_input |
+/// | "gaussian" | sigma*, dim*, tol, + basis keys |
+/// | "gaussian2" | as gaussian with input_dim = 2 |
+/// | "triangle", "sinc" | width*, dim*, + basis keys (triangle: half width) |
+/// | "impulse" | dim*, + basis keys |
+/// | "square" | freq = 1, dim*, + basis keys |
+/// | "sine" | freq = 1, offset = 0.7, dim*, + basis keys |
+/// | "noise" | dim*, seed = 0, + basis keys |
+/// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
+/// | "concat" | children = {one or more specs with the same input_dim} |
+///
+/// Sizes: dim <= 2^26 (and dim * input_dim <= 2^26 for rff), input_dim <= 65536, seed an integer in
+/// [0, 2^53]; flags are exactly 0 or 1.
+///
+/// Basis keys: periodic = 0 (1 = periodic domain), scale = 1 (0 = raw values, 1 = one constant making the
+/// code of the centre unit norm), input_dim = 1 (> 1: per-axis, dim / input_dim shifts per axis, total
+/// output dim, one constant scale for the whole code: protocol C's "gaussian2"). Fourier keys: scale as
+/// above, include_input = 0 (1 = prepend x), input_dim.
+///
+/// Unknown type, unknown parameter, missing required parameter or a bad value throw posenc::Error naming
+/// it, e.g. `unknown encoder "gausian" (known: ...)`, `encoder "gaussian": unknown parameter "sgima"`.
+/// The result's spec() is the normalised spec ("param" resolved, defaults filled in), so
+/// make_encoder<T>(e.spec()) rebuilds an identical encoder.
+template <class T = double>
+AnyEncoder<T> make_encoder(const EncoderSpec& spec) {
+    return detail::make_encoder_impl<T>(spec);
+}
+
+/// Every type name make_encoder() knows, sorted.
+inline std::vector<std::string> encoder_types() {
+    std::vector<std::string> v;
+    for (const auto& t : detail::encoder_table()) v.emplace_back(t.type);
+    return v;
+}
+
+/// The parameter names `type` accepts (required first; "param" last when the type has a main parameter).
+/// Throws posenc::Error for an unknown type.
+inline std::vector<std::string> encoder_parameters(const std::string& type) {
+    const auto* info = detail::find_encoder_type(type);
+    if (!info) throw Error("unknown encoder \"" + type + "\" (known: " + detail::known_encoder_list() + ")");
+    std::vector<std::string> v(info->required.begin(), info->required.end());
+    v.insert(v.end(), info->optional.begin(), info->optional.end());
+    if (*info->main) v.emplace_back("param");
+    return v;
+}
+
+/// A one-line description of `type` (for --help texts). Throws posenc::Error for an unknown type.
+inline std::string encoder_summary(const std::string& type) {
+    const auto* info = detail::find_encoder_type(type);
+    if (!info) throw Error("unknown encoder \"" + type + "\" (known: " + detail::known_encoder_list() + ")");
+    return info->summary;
+}
+
+/// Lenient spec builder for command lines: keeps only the `options` that `type` accepts and drops the
+/// rest (so one `{param, dim, periodic, seed}` set works for every type, e.g. "basic" ignores dim).
+/// Throws posenc::Error for an unknown type. Validation happens later, in make_encoder().
+inline EncoderSpec spec_for(const std::string& type, const std::map<std::string, double>& options) {
+    const auto keys = encoder_parameters(type);
+    EncoderSpec s{type, {}, {}};
+    for (const auto& [k, v] : options)
+        for (const auto& known : keys)
+            if (k == known) s.params[k] = v;
+    return s;
+}
+
+}  // namespace posenc
