@@ -20,7 +20,9 @@ if(CMAKE_SCRIPT_MODE_FILE)
     message("POSENC_SKIP: ${NAME} was not built (no clang with libFuzzer, or the header it fuzzes does not exist yet)")
     return()
   endif()
-  set(env "ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:allocator_may_return_null=0"
+  # malloc_fill_byte / max_malloc_fill_size: every new allocation is filled with 0xff, so reads of
+  # uninitialised heap memory behave the same in every run (ASan's default fills only 4 KiB).
+  set(env "ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:allocator_may_return_null=0:malloc_fill_byte=255:max_malloc_fill_size=268435456"
           "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
   set(work "${WORK_DIR}/work/${NAME}")
   set(artifacts "${WORK_DIR}/artifacts/${NAME}")
