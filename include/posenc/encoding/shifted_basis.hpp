@@ -118,7 +118,8 @@ public:
         check_input(X);
         detail::check_shape(out, dim_, X.cols(), "ShiftedBasis", "out");
         const Index N = X.cols();
-        POSENC_OMP(parallel for schedule(static))
+        [[maybe_unused]] const bool par = parallel_worth_it(N, zero_window_ > 0 ? zero_window_ : dim_);
+        POSENC_OMP(parallel for schedule(static) if(par))
         for (Index n = 0; n < N; ++n) encode_point(X(0, n), &out(0, n));
     }
 
@@ -129,10 +130,11 @@ public:
         const Index N = X.cols();
         detail::check_shape(dY, dim_, N, "ShiftedBasis", "dY");
         detail::check_shape(dX, 1, N, "ShiftedBasis", "dX");
-        POSENC_OMP(parallel for schedule(static))
+        [[maybe_unused]] const bool par = parallel_worth_it(N, zero_window_ > 0 ? zero_window_ : dim_);
+        POSENC_OMP(parallel for schedule(static) if(par))
         for (Index n = 0; n < N; ++n) {
-            const T x = X(0, n);
-            const T* dy = &dY(0, n);
+            const T x = reduce(X(0, n));
+            const T* dy = dY.data() + n * dY.outerStride();
             T acc = 0;
             auto seg = [&](Index d0, Index count) {
                 for (Index d = d0; d < d0 + count; ++d) acc += T(profile_.derivative(offset(x, d))) * dy[d];
@@ -153,11 +155,15 @@ public:
         w.width = K;
         w.index.resize(K, N);
         w.weight.resize(K, N);
-        POSENC_OMP(parallel for schedule(static))
+        [[maybe_unused]] const bool par = parallel_worth_it(N, K);
+        POSENC_OMP(parallel for schedule(static) if(par))
         for (Index n = 0; n < N; ++n) window_point(X(0, n), K, &w.index(0, n), &w.weight(0, n));
     }
 
 private:
+    /// Threads only pay off for batches with enough entries to evaluate (results do not depend on it).
+    static bool parallel_worth_it(Index N, Index per_point) { return N > 1 && N * per_point >= 16384; }
+
     /// Periodic offset ((x - t + 0.5) mod 1) - 0.5 for x already reduced to [0, 1]; equals NumPy's
     /// np.mod formula bit for bit for x in [0, 1).
     template <class U>

@@ -35,8 +35,8 @@ public:
     }
     /// Vectorised in place: u[i] <- psi(u[i]).
     template <class T> void value_inplace(T* u, Index n) const {
-        Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> a(u, n);
-        a = (-a.square() * T(inv_two_sigma2_)).exp();
+        const T c = T(inv_two_sigma2_);
+        apply_blocked(u, n, [c](auto& a) { a = (-a.square() * c).exp(); });
     }
     /// Truncation radius sigma * sqrt(2 ln(1/tol)).
     double support() const { return sigma_ * std::sqrt(2.0 * std::log(1.0 / tol_)); }

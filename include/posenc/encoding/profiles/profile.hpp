@@ -1,6 +1,8 @@
 // posenc/encoding/profiles/profile.hpp — the Profile concept: the 1D function psi that a
 // shifted-basis encoder places at every shift t_d (code entry d is s * psi(u), u = x - t_d).
 #pragma once
+#include <Eigen/Core>
+#include <algorithm>
 #include <concepts>
 #include <limits>
 #include <string>
@@ -56,6 +58,22 @@ concept HasZeroRadius = requires(const P& p) {
 /// A profile with a vectorised in-place evaluation for scalar T.
 template <class P, class T>
 concept HasValueInplace = requires(const P& p, T* u, Index n) { p.value_inplace(u, n); };
+
+/// Applies f to u[0..n) in fixed blocks of 16 (an Eigen::Array<T, 16, 1>& is passed to f; the last
+/// block is zero-padded). Every element goes through the same SIMD code whatever its position, so
+/// a value_inplace built on it gives bit-identical results for a point's dense code and its window.
+template <class T, class F>
+void apply_blocked(T* u, Index n, F&& f) {
+    constexpr Index B = 16;
+    Eigen::Array<T, B, 1> buf;
+    for (Index i = 0; i < n; i += B) {
+        const Index m = std::min(B, n - i);
+        if (m < B) buf.setZero();
+        std::copy(u + i, u + i + m, buf.data());
+        f(buf);
+        std::copy(buf.data(), buf.data() + m, u + i);
+    }
+}
 
 /// +inf as a support radius ("no compact support").
 inline constexpr double infinite_support = std::numeric_limits<double>::infinity();

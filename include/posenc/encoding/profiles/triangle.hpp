@@ -34,8 +34,8 @@ public:
     }
     /// Vectorised in place: u[i] <- psi(u[i]).
     template <class T> void value_inplace(T* u, Index n) const {
-        Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> a(u, n);
-        a = (T(1) - a.abs() / T(d_)).max(T(0));
+        const T d = T(d_);
+        apply_blocked(u, n, [d](auto& a) { a = (T(1) - a.abs() / d).max(T(0)); });
     }
     /// d.
     double support() const { return d_; }
