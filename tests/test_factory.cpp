@@ -7,6 +7,7 @@
 #include <string>
 
 #include "posenc/encoding/factory.hpp"
+#include "posenc/posenc.hpp"  // the umbrella header must keep compiling
 
 #if __has_include(<nlohmann/json.hpp>)
 #include "posenc/io/json_spec.hpp"
