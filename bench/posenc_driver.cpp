@@ -1,0 +1,443 @@
+// bench/posenc_driver.cpp — the posenc side of bench/compare_pytorch: runs one protocol and prints ONE
+// line of JSON on stdout (the script alternates these runs with the same protocol in PyTorch).
+//
+//   posenc_driver fit1d  --data FILE --encoder gaussian|rff|triangle|sinc --param P [--dim 10000]
+//                        [--steps 2000] [--path auto|dense|sparse]
+//       protocol B on the 1 x 1 x 512 signal in FILE: encode once, one linear layer D -> 1, Adam
+//       (lr 1e-3, wd 1e-8 added to the gradient), MSE, full batch -> seconds, PSNRs
+//   posenc_driver fit2d  --data FILE --encoder gaussian2|rff --param P [--dim 1000] [--width 256]
+//                        [--depth 4] [--steps 5] [--warmup 1] [--path auto|dense|sparse]
+//       protocol C on the C x S x S image in FILE: seconds per Adam step (median of --steps timed
+//       steps after --warmup), encode seconds, the first-layer path used, peak RSS
+//   posenc_driver hidden --points N [--width 256] [--layers 3] [--steps 5]
+//       forward + backward (with the input gradient) of `layers` width x width ReLU layers plus a
+//       3-channel output layer on N points: the hidden part of protocol C's MLP -> GFLOP/s
+//   posenc_driver gemm   [--n 1024,2048]
+//       Eigen sgemm C = A B at square sizes -> best GFLOP/s (the peak the hidden layers are held to)
+//   posenc_driver srank  --points N --dim D --sigma S
+//       stable rank of the D x N periodic shifted-Gaussian embedding (double, x_i = i / N) -> seconds
+//   posenc_driver noop   (process baseline: peak RSS of an idle posenc process)
+// Common options: --threads T (OpenMP and Eigen), --seed K. Data files are written by compare_pytorch:
+// "PSNCDAT1", three little-endian int64 (channels, height, width), then float32 [c][h][w].
+// Only Eigen and the standard library are used (no third-party CLI/JSON), so it builds wherever posenc does.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "posenc/analysis/stable_rank.hpp"
+#include "posenc/core/error.hpp"
+#include "posenc/core/parallel.hpp"
+#include "posenc/core/random.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/encoding/any_encoder.hpp"
+#include "posenc/encoding/factory.hpp"
+#include "posenc/encoding/profiles/gaussian.hpp"
+#include "posenc/encoding/shifted_basis.hpp"
+#include "posenc/nn/adam.hpp"
+#include "posenc/nn/loss.hpp"
+#include "posenc/nn/mlp.hpp"
+#include "posenc/nn/model.hpp"
+
+namespace {
+
+using posenc::Index;
+using posenc::Mat;
+using Clock = std::chrono::steady_clock;
+
+/// Seconds since t0.
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// PSNR in dB of a prediction against a target in [0, 1]: -10 log10(MSE). (Computed here from
+/// nn/loss.hpp's mse: analysis/metrics.hpp and nn/loss.hpp cannot currently be included together.)
+double psnr(const Mat<float>& pred, const Mat<float>& target) {
+    return -10.0 * std::log10(std::max(posenc::mse(pred, target), 1e-300));
+}
+
+/// Median of a non-empty list.
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Peak resident set size of this process in kB (VmHWM), -1 when /proc is unavailable.
+long peak_rss_kb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    return -1;
+}
+
+/// "--key value" pairs after the mode; every option takes a value.
+class Options {
+public:
+    Options(int argc, char** argv) {
+        for (int i = 2; i < argc; i += 2) {
+            const std::string k = argv[i];
+            if (k.rfind("--", 0) != 0 || i + 1 >= argc)
+                throw posenc::Error("posenc_driver: expected --option value pairs (at '" + k + "')");
+            values_[k.substr(2)] = argv[i + 1];
+        }
+    }
+    std::string str(const std::string& k, const std::string& def = {}) const {
+        used_.push_back(k);
+        auto it = values_.find(k);
+        if (it != values_.end()) return it->second;
+        if (def.empty()) throw posenc::Error("posenc_driver: missing --" + k);
+        return def;
+    }
+    double num(const std::string& k, double def = NAN) const {
+        used_.push_back(k);
+        auto it = values_.find(k);
+        if (it == values_.end()) {
+            if (std::isnan(def)) throw posenc::Error("posenc_driver: missing --" + k);
+            return def;
+        }
+        char* end = nullptr;
+        const double v = std::strtod(it->second.c_str(), &end);
+        if (end == it->second.c_str() || *end) throw posenc::Error("posenc_driver: --" + k + " is not a number");
+        return v;
+    }
+    Index count(const std::string& k, double def = NAN) const {
+        const double v = num(k, def);
+        if (!(v >= 1) || v != std::floor(v)) throw posenc::Error("posenc_driver: --" + k + " must be an integer >= 1");
+        return Index(v);
+    }
+    /// Throws for options no mode asked about (typos).
+    void check_all_used() const {
+        for (const auto& [k, v] : values_)
+            if (std::find(used_.begin(), used_.end(), k) == used_.end())
+                throw posenc::Error("posenc_driver: unknown option --" + k);
+    }
+
+private:
+    std::map<std::string, std::string> values_;
+    mutable std::vector<std::string> used_;
+};
+
+/// A float32 tensor channels x height x width from a compare_pytorch data file.
+struct Data {
+    Index channels = 0, height = 0, width = 0;
+    std::vector<float> v;
+    float at(Index c, Index r, Index col) const { return v[std::size_t((c * height + r) * width + col)]; }
+};
+
+Data read_data(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw posenc::Error("posenc_driver: cannot open --data " + path);
+    char magic[8];
+    std::int64_t shape[3];
+    f.read(magic, 8);
+    f.read(reinterpret_cast<char*>(shape), sizeof shape);
+    if (!f || std::memcmp(magic, "PSNCDAT1", 8) != 0) throw posenc::Error("posenc_driver: " + path + " is not a data file");
+    for (auto s : shape)
+        if (s <= 0 || s > (1 << 16)) throw posenc::Error("posenc_driver: bad shape in " + path);
+    Data d{shape[0], shape[1], shape[2], {}};
+    d.v.resize(std::size_t(d.channels * d.height * d.width));
+    f.read(reinterpret_cast<char*>(d.v.data()), std::streamsize(d.v.size() * sizeof(float)));
+    if (!f) throw posenc::Error("posenc_driver: " + path + " is truncated");
+    return d;
+}
+
+/// Minimal JSON object writer (numbers and strings).
+class Json {
+public:
+    Json& num(const std::string& k, double v) {
+        std::ostringstream s;
+        s.precision(17);
+        if (std::isfinite(v)) s << v;
+        else s << "null";
+        return raw(k, s.str());
+    }
+    Json& str(const std::string& k, const std::string& v) { return raw(k, "\"" + v + "\""); }
+    Json& list(const std::string& k, const std::vector<double>& v) {
+        std::ostringstream s;
+        s.precision(17);
+        s << '[';
+        for (std::size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
+        s << ']';
+        return raw(k, s.str());
+    }
+    std::string text() const { return "{" + body_ + "}"; }
+
+private:
+    Json& raw(const std::string& k, const std::string& v) {
+        body_ += (body_.empty() ? "\"" : ",\"") + k + "\":" + v;
+        return *this;
+    }
+    std::string body_;
+};
+
+posenc::FirstLayerPath parse_path(const std::string& s) {
+    if (s == "auto") return posenc::FirstLayerPath::Auto;
+    if (s == "dense") return posenc::FirstLayerPath::Dense;
+    if (s == "sparse") return posenc::FirstLayerPath::Sparse;
+    throw posenc::Error("posenc_driver: --path must be auto, dense or sparse (got " + s + ")");
+}
+
+/// Builds the encoder by name through the library's factory (as an application would).
+posenc::AnyEncoder<float> make_encoder(const std::string& name, double param, Index dim, Index input_dim,
+                                       std::uint64_t seed) {
+    posenc::EncoderSpec spec;
+    spec.type = name;
+    spec.params["param"] = param;
+    spec.params["dim"] = double(dim);
+    if (name == "rff") {
+        spec.params["seed"] = double(seed);
+        spec.params["input_dim"] = double(input_dim);
+    }
+    return posenc::make_encoder<float>(spec);
+}
+
+/// One full-batch Adam step: forward, MSE gradient, backward, update. Returns the loss.
+double adam_step(posenc::Model<float>& model, const posenc::EncodedBatch<float>& batch, const Mat<float>& Y,
+                 posenc::Adam<float>& adam, std::vector<posenc::Param<float>>& params, Mat<float>& grad) {
+    const Mat<float>& out = model.forward(batch);
+    const double loss = posenc::mse(out, Y, grad);
+    model.backward(batch, grad);
+    adam.step(params);
+    return loss;
+}
+
+posenc::AdamOptions protocol_adam() {
+    posenc::AdamOptions o;
+    o.lr = 1e-3;
+    o.beta1 = 0.9;
+    o.beta2 = 0.999;
+    o.eps = 1e-8;
+    o.weight_decay = 1e-8;  // added to the gradient, like torch.optim.Adam(weight_decay=...)
+    return o;
+}
+
+/// Protocol B: 512 samples, train even / test odd, x_i = i / 512, one linear layer D -> 1.
+std::string fit1d(const Options& o) {
+    const Data d = read_data(o.str("data"));
+    if (d.width < 512) throw posenc::Error("posenc_driver: fit1d needs >= 512 samples");
+    const std::string enc = o.str("encoder");
+    const double param = o.num("param");
+    const Index D = o.count("dim", 10000), steps = o.count("steps", 2000);
+    const auto seed = std::uint64_t(o.num("seed", 0));
+    const auto path = parse_path(o.str("path", "auto"));
+    o.check_all_used();
+
+    const auto t0 = Clock::now();
+    Mat<float> Xtr(1, 256), Xte(1, 256), Ytr(1, 256), Yte(1, 256);
+    for (Index i = 0; i < 512; ++i) {
+        (i % 2 ? Xte : Xtr)(0, i / 2) = float(double(i) / 512.0);
+        (i % 2 ? Yte : Ytr)(0, i / 2) = d.at(0, 0, i);
+    }
+    posenc::MlpConfig cfg;
+    cfg.output_dim = 1;
+    cfg.depth = 0;
+    cfg.seed = seed;
+    posenc::Model<float> model(make_encoder(enc, param, D, 1, seed), cfg, path);
+    const auto batch = model.prepare(Xtr);
+    const double t_enc = since(t0);
+    posenc::Adam<float> adam(protocol_adam());
+    auto params = model.parameters();
+    Mat<float> grad;
+    const auto t1 = Clock::now();
+    for (Index s = 0; s < steps; ++s) adam_step(model, batch, Ytr, adam, params, grad);
+    const double t_steps = since(t1);
+    const double tr = psnr(model.predict(Xtr), Ytr), te = psnr(model.predict(Xte), Yte);
+    const double total = since(t0);
+    return Json()
+        .num("seconds", total)
+        .num("encode_seconds", t_enc)
+        .num("steps_seconds", t_steps)
+        .num("train_psnr", tr)
+        .num("test_psnr", te)
+        .str("first_layer", batch.sparse ? "sparse" : "dense")
+        .num("window", double(model.encoder().window_width()))
+        .num("peak_rss_kb", double(peak_rss_kb()))
+        .text();
+}
+
+/// Protocol C: image C x S x S, (x, y) = (c / S, r / S), train even/even, MLP depth x width ReLU,
+/// sigmoid output, Adam; times individual steps.
+std::string fit2d(const Options& o) {
+    const Data d = read_data(o.str("data"));
+    const std::string enc = o.str("encoder");
+    const double param = o.num("param");
+    const Index D = o.count("dim", 1000), width = o.count("width", 256), depth = o.count("depth", 4);
+    const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
+    const auto seed = std::uint64_t(o.num("seed", 0));
+    const auto path = parse_path(o.str("path", "auto"));
+    o.check_all_used();
+    const Index S = d.height, C = d.channels, h = S / 2, N = h * h;
+    if (d.width != S) throw posenc::Error("posenc_driver: fit2d needs a square image");
+
+    Mat<float> X(2, N), Y(C, N);
+    for (Index r = 0; r < h; ++r)
+        for (Index c = 0; c < h; ++c) {
+            const Index n = r * h + c;
+            X(0, n) = float(double(2 * c) / double(S));
+            X(1, n) = float(double(2 * r) / double(S));
+            for (Index ch = 0; ch < C; ++ch) Y(ch, n) = d.at(ch, 2 * r, 2 * c);
+        }
+    const auto t0 = Clock::now();
+    posenc::MlpConfig cfg;
+    cfg.output_dim = C;
+    cfg.width = width;
+    cfg.depth = depth;
+    cfg.hidden = posenc::ActivationSpec{posenc::Activation::ReLU};
+    cfg.output = posenc::ActivationSpec{posenc::Activation::Sigmoid};
+    cfg.seed = seed;
+    posenc::Model<float> model(make_encoder(enc, param, D, 2, seed), cfg, path);
+    const auto batch = model.prepare(X);
+    const double t_enc = since(t0);
+    posenc::Adam<float> adam(protocol_adam());
+    auto params = model.parameters();
+    Mat<float> grad;
+    std::vector<double> times;
+    for (Index s = 0; s < warmup + steps; ++s) {
+        const auto t1 = Clock::now();
+        adam_step(model, batch, Y, adam, params, grad);
+        if (s >= warmup) times.push_back(since(t1));
+    }
+    const double tr = psnr(model.forward(batch), Y);
+    return Json()
+        .num("seconds_per_step", median(times))
+        .list("step_seconds", times)
+        .num("encode_seconds", t_enc)
+        .num("train_psnr", tr)
+        .str("first_layer", batch.sparse ? "sparse" : "dense")
+        .num("window", double(model.encoder().window_width()))
+        .num("peak_rss_kb", double(peak_rss_kb()))
+        .text();
+}
+
+/// Hidden layers of protocol C's MLP: `layers` width x width ReLU layers + a 3-channel sigmoid output on
+/// N points, forward + backward including the input gradient (as inside the full model).
+std::string hidden(const Options& o) {
+    const Index N = o.count("points"), width = o.count("width", 256), layers = o.count("layers", 3);
+    const Index steps = o.count("steps", 5);
+    const auto seed = std::uint64_t(o.num("seed", 0));
+    o.check_all_used();
+    constexpr Index C = 3;
+    posenc::MlpConfig cfg;
+    cfg.input_dim = width;
+    cfg.output_dim = C;
+    cfg.width = width;
+    cfg.depth = layers;
+    cfg.output = posenc::ActivationSpec{posenc::Activation::Sigmoid};
+    cfg.seed = seed;
+    posenc::Mlp<float> mlp(cfg);
+    posenc::Rng rng(seed + 1);
+    Mat<float> X(width, N), dY(C, N), dX;
+    for (Index j = 0; j < N; ++j) {
+        for (Index i = 0; i < width; ++i) X(i, j) = float(rng.uniform());
+        for (Index i = 0; i < C; ++i) dY(i, j) = float(rng.uniform(-1e-3, 1e-3));
+    }
+    std::vector<double> times;
+    for (Index s = 0; s < steps + 1; ++s) {
+        const auto t1 = Clock::now();
+        mlp.forward_ref(X);
+        mlp.backward_with_input(X, dY, &dX);
+        if (s > 0) times.push_back(since(t1));
+    }
+    // 3 GEMMs (forward, weight gradient, input gradient) per layer: layers square ones + the output layer.
+    const double flops = 3.0 * 2.0 * double(N) * (double(layers) * double(width * width) + double(width * C));
+    const double t = median(times);
+    return Json().num("seconds", t).num("gflops", flops / t * 1e-9).num("flops", flops).text();
+}
+
+/// Best Eigen sgemm throughput over square sizes (median of 3 runs per size).
+std::string gemm(const Options& o) {
+    std::vector<Index> sizes;
+    {
+        std::stringstream ss(o.str("n", "1024,2048"));
+        std::string tok;
+        while (std::getline(ss, tok, ',')) sizes.push_back(Index(std::stol(tok)));
+    }
+    o.num("seed", 0);
+    o.check_all_used();
+    double best = 0;
+    Index best_n = 0;
+    for (Index n : sizes) {
+        const Mat<float> A = Mat<float>::Random(n, n), B = Mat<float>::Random(n, n);
+        Mat<float> Cm(n, n);
+        Cm.noalias() = A * B;  // warm-up
+        std::vector<double> t;
+        for (int r = 0; r < 3; ++r) {
+            const auto t1 = Clock::now();
+            Cm.noalias() = A * B;
+            t.push_back(since(t1));
+        }
+        const double g = 2.0 * double(n) * double(n) * double(n) / median(t) * 1e-9;
+        if (g > best) best = g, best_n = n;
+    }
+    return Json().num("gflops", best).num("n", double(best_n)).text();
+}
+
+/// Stable rank of the D x N periodic shifted-Gaussian embedding (no scaling), double.
+std::string srank(const Options& o) {
+    const Index N = o.count("points"), D = o.count("dim");
+    const double sigma = o.num("sigma");
+    o.num("seed", 0);
+    o.check_all_used();
+    posenc::ShiftedBasis<posenc::Gaussian, double> basis(posenc::Gaussian(sigma), D, posenc::Domain::Periodic,
+                                                         posenc::Scaling::None);
+    Mat<double> X(1, N);
+    for (Index i = 0; i < N; ++i) X(0, i) = double(i) / double(N);
+    Mat<double> A(D, N);
+    basis.encode(X, A);
+    const posenc::StableRankOptions opt;
+    const auto t0 = Clock::now();
+    const double sr = posenc::stable_rank(A, opt);
+    const double t = since(t0);
+    const bool exact = posenc::detail::resolve_method(opt, std::min(A.rows(), A.cols())) == posenc::StableRankMethod::Exact;
+    return Json()
+        .num("seconds", t)
+        .num("stable_rank", sr)
+        .str("method", exact ? "exact (Gram eigenvalues)" : "Gram + Lanczos")
+        .num("peak_rss_kb", double(peak_rss_kb()))
+        .text();
+}
+
+int run(int argc, char** argv) {
+    if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|hidden|gemm|srank|noop [--option value]...");
+    const std::string mode = argv[1];
+    const Options o(argc, argv);
+    const Index threads = Index(o.num("threads", double(posenc::num_threads())));
+#if defined(_OPENMP)
+    omp_set_num_threads(int(threads));
+#endif
+    Eigen::setNbThreads(int(threads));
+    std::string out;
+    if (mode == "fit1d") out = fit1d(o);
+    else if (mode == "fit2d") out = fit2d(o);
+    else if (mode == "hidden") out = hidden(o);
+    else if (mode == "gemm") out = gemm(o);
+    else if (mode == "srank") out = srank(o);
+    else if (mode == "noop") {
+        o.num("seed", 0);
+        o.check_all_used();
+        out = Json().num("peak_rss_kb", double(peak_rss_kb())).text();
+    } else throw posenc::Error("posenc_driver: unknown mode '" + mode + "'");
+    std::cout << out << std::endl;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "posenc_driver: error: " << e.what() << "\n";
+        return 2;
+    }
+}
