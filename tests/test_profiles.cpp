@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ static_assert(HasKernel<Gaussian> && HasKernel<Triangle> && HasKernel<Sinc> && H
 static_assert(HasKernel<SquareWave> && HasKernel<SineWave> && !HasKernel<RandomNoise>);
 static_assert(Bindable<Impulse> && Bindable<RandomNoise> && !Bindable<Gaussian>);
 static_assert(HasZeroRadius<Gaussian> && HasZeroRadius<Triangle> && !HasZeroRadius<Sinc>);
-static_assert(HasValueInplace<Gaussian, float> && HasValueInplace<Triangle, double>);
+static_assert(HasValueInplace<Gaussian, float> && HasValueInplace<Triangle, double> && HasValueInplace<Sinc, float>);
+static_assert(HasDerivativeInplace<Gaussian, double> && HasDerivativeInplace<Triangle, float>);
 
 namespace {
 
@@ -101,6 +103,15 @@ TEMPLATE_TEST_CASE("value_inplace equals value", "[profiles]", float, double) {
     };
     check(Gaussian(0.01));
     check(Triangle(0.02));
+    check(Sinc(0.004));
+    auto check_d = [&](const auto& p) {
+        v = u;
+        p.derivative_inplace(v.data(), Index(v.size()));
+        for (std::size_t i = 0; i < u.size(); ++i)
+            CHECK(double(v[i]) == Approx(double(p.derivative(u[i]))).epsilon(1e-5).margin(1e-4));
+    };
+    check_d(Gaussian(0.01));
+    check_d(Triangle(0.02));
 }
 
 TEST_CASE("derivatives agree with finite differences", "[profiles]") {
@@ -150,8 +161,17 @@ TEST_CASE("supports and truncation tolerance", "[profiles]") {
     CHECK(g.support() == Approx(0.01 * std::sqrt(2 * std::log(1e6))));
     CHECK(g.value(g.support()) == Approx(1e-6).epsilon(1e-9));
     CHECK(g.value(1.001 * g.support()) < 1e-6);
-    CHECK(g.value(g.zero_radius()) < 1e-300);
-    CHECK(std::abs(g.derivative(g.zero_radius())) < 1e-290);
+    for (double sigma : {1e-5, 0.003, 0.2, 3.0})
+        for (double eps : {1e-300, double(std::numeric_limits<float>::min()), 1e-10}) {
+            const Gaussian gs(sigma);
+            const double z = gs.zero_radius(eps);
+            INFO("sigma " << sigma << " eps " << eps);
+            CHECK(gs.value(z) < eps);
+            CHECK(std::abs(gs.derivative(z)) < eps);
+            CHECK(gs.value(0.999 * z) > 0);
+            CHECK(z < 2 * Gaussian(sigma, eps).support() + 50 * sigma);  // not absurdly wide
+        }
+    CHECK(Triangle(0.02).zero_radius(1e-300) == 0.02);
     Triangle t(0.03);
     CHECK(t.support() == 0.03);
     CHECK(t.value(0.0300001) == 0.0);

@@ -29,7 +29,9 @@ namespace posenc {
 /// never depends on the rest of its batch.
 ///
 /// Dense evaluation (encode) is exact for every profile, except that entries farther than the
-/// profile's zero_radius() (if it has one, e.g. Gaussian ~38 sigma) are written as exact zeros.
+/// profile's zero_radius(eps) (if it has one) are written as exact zeros, eps being the smallest
+/// normal number of T: only values that underflow are dropped (Gaussian: ~40 sigma in double,
+/// ~15 sigma in float). backward() skips the same entries.
 ///
 /// Windows: when the profile has a finite support radius R, window_width() is K = floor(2 R D) + 4
 /// slots per point (every shift within R of x plus one spare slot on each side, so that rounding
@@ -62,7 +64,7 @@ public:
         support_ = R;
         window_ = slots_for(R);
         if constexpr (HasZeroRadius<P>) {
-            const double Z = profile_.zero_radius();
+            const double Z = profile_.zero_radius(double(std::numeric_limits<T>::min()));
             detail::require(Z >= 0, "ShiftedBasis: profile " + std::string(profile_.name()) +
                                         " has an invalid zero radius (got " + std::to_string(Z) + ")");
             zero_window_ = slots_for(Z);
@@ -131,17 +133,28 @@ public:
         detail::check_shape(dY, dim_, N, "ShiftedBasis", "dY");
         detail::check_shape(dX, 1, N, "ShiftedBasis", "dX");
         [[maybe_unused]] const bool par = parallel_worth_it(N, zero_window_ > 0 ? zero_window_ : dim_);
-        POSENC_OMP(parallel for schedule(static) if(par))
-        for (Index n = 0; n < N; ++n) {
-            const T x = reduce(X(0, n));
-            const T* dy = dY.data() + n * dY.outerStride();
-            T acc = 0;
-            auto seg = [&](Index d0, Index count) {
-                for (Index d = d0; d < d0 + count; ++d) acc += T(profile_.derivative(offset(x, d))) * dy[d];
-            };
-            if (zero_window_ > 0) for_each_segment(x, zero_window_, seg);
-            else seg(0, dim_);
-            dX(0, n) = T(scale_) * acc;
+        POSENC_OMP(parallel if(par))
+        {
+            // one scratch row per thread (never per point) for the vectorised derivative
+            std::vector<T> buf(HasDerivativeInplace<P, T> ? std::size_t(zero_window_ > 0 ? zero_window_ : dim_) : 0);
+            POSENC_OMP(for schedule(static))
+            for (Index n = 0; n < N; ++n) {
+                const T x = reduce(X(0, n));
+                const T* dy = dY.data() + n * dY.outerStride();
+                T acc = 0;
+                auto seg = [&](Index d0, Index count) {
+                    if constexpr (HasDerivativeInplace<P, T>) {
+                        for (Index i = 0; i < count; ++i) buf[std::size_t(i)] = offset(x, d0 + i);
+                        profile_.derivative_inplace(buf.data(), count);
+                        for (Index i = 0; i < count; ++i) acc += buf[std::size_t(i)] * dy[d0 + i];
+                    } else {
+                        for (Index d = d0; d < d0 + count; ++d) acc += T(profile_.derivative(offset(x, d))) * dy[d];
+                    }
+                };
+                if (zero_window_ > 0) for_each_segment(x, zero_window_, seg);
+                else seg(0, dim_);
+                dX(0, n) = T(scale_) * acc;
+            }
         }
     }
 

@@ -30,8 +30,8 @@ public:
     template <class T> T derivative(T) const { return T(0); }
     /// 0.5 / D (+inf while unbound).
     double support() const { return D_ > 0 ? 0.5 / D_ : infinite_support; }
-    /// Same as support().
-    double zero_radius() const { return support(); }
+    /// Same as support() (exactly zero beyond, whatever eps).
+    double zero_radius(double /*eps*/) const { return support(); }
     /// 1 for |delta| D < 0.5 (delta == 0 while unbound), else 0.
     double kernel(double delta) const {
         if (D_ > 0) return std::abs(delta) * D_ < 0.5 ? 1.0 : 0.0;

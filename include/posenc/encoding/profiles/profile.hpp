@@ -22,10 +22,12 @@ namespace posenc {
 /// Optional, detected by the helper concepts below:
 ///   p.kernel(delta)  closed-form normalised autocorrelation (HasKernel)
 ///   p.bind(D)        told the number of shifts D by the encoder before any evaluation (Bindable)
-///   p.zero_radius()  radius beyond which value AND derivative are exactly 0 in double and float
-///                    (HasZeroRadius); lets the dense encoder skip exact zeros
+///   p.zero_radius(eps)  radius beyond which |psi| and |psi'| are < eps (HasZeroRadius); the dense
+///                    encoder and backward write/skip exact zeros there, with eps the smallest normal
+///                    number of the scalar type (so only underflowing values are dropped)
 ///   p.value_inplace(ptr, n)  replaces u[i] by psi(u[i]) for n contiguous values (HasValueInplace);
 ///                    a vectorised fast path, must equal value() to rounding
+///   p.derivative_inplace(ptr, n)  the same for psi' (HasDerivativeInplace)
 ///
 /// Any user type with these members plugs into ShiftedBasis; nothing has to be registered.
 template <class P, class T = double>
@@ -49,15 +51,20 @@ concept HasKernel = requires(const P& p, double delta) {
 template <class P>
 concept Bindable = requires(P& p, Index D) { p.bind(D); };
 
-/// A profile whose value and derivative are exactly zero (in double and float) for |u| > zero_radius().
+/// A profile that can bound where it underflows: |psi(u)| < eps and |psi'(u)| < eps for
+/// |u| > p.zero_radius(eps) (eps > 0 is an absolute threshold; psi's peak is taken to be O(1)).
 template <class P>
-concept HasZeroRadius = requires(const P& p) {
-    { p.zero_radius() } -> std::convertible_to<double>;
+concept HasZeroRadius = requires(const P& p, double eps) {
+    { p.zero_radius(eps) } -> std::convertible_to<double>;
 };
 
 /// A profile with a vectorised in-place evaluation for scalar T.
 template <class P, class T>
 concept HasValueInplace = requires(const P& p, T* u, Index n) { p.value_inplace(u, n); };
+
+/// A profile with a vectorised in-place derivative for scalar T.
+template <class P, class T>
+concept HasDerivativeInplace = requires(const P& p, T* u, Index n) { p.derivative_inplace(u, n); };
 
 /// Applies f to u[0..n) in fixed blocks of 16 (an Eigen::Array<T, 16, 1>& is passed to f; the last
 /// block is zero-padded). Every element goes through the same SIMD code whatever its position, so

@@ -1,5 +1,6 @@
 // posenc/encoding/profiles/sinc.hpp — the band-limited sinc profile sin(pi u / w) / (pi u / w).
 #pragma once
+#include <Eigen/Core>
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -30,6 +31,14 @@ public:
         const T a = c * u;
         if (std::abs(a) < T(1e-3)) return c * (-a / T(3) + a * a * a / T(30));
         return c * (a * std::cos(a) - std::sin(a)) / (a * a);
+    }
+    /// Vectorised in place: u[i] <- psi(u[i]) (SIMD sine for float).
+    template <class T> void value_inplace(T* u, Index n) const {
+        const T w = T(w_), pi = T(std::numbers::pi);
+        apply_blocked(u, n, [w, pi](auto& a) {
+            a = pi * (a / w);  // as in value()
+            a = (a == T(0)).select(T(1), a.sin() / a);
+        });
     }
     /// +inf.
     double support() const { return infinite_support; }

@@ -37,10 +37,15 @@ public:
         const T d = T(d_);
         apply_blocked(u, n, [d](auto& a) { a = (T(1) - a.abs() / d).max(T(0)); });
     }
+    /// Vectorised in place: u[i] <- psi'(u[i]).
+    template <class T> void derivative_inplace(T* u, Index n) const {
+        const T d = T(d_), g = T(1.0 / d_);
+        apply_blocked(u, n, [d, g](auto& a) { a = (a.abs() < d).select(-g * a.sign(), T(0)); });
+    }
     /// d.
     double support() const { return d_; }
-    /// d.
-    double zero_radius() const { return d_; }
+    /// d (exactly zero beyond, whatever eps).
+    double zero_radius(double /*eps*/) const { return d_; }
     /// Normalised autocorrelation (piecewise cubic in |delta| / d).
     double kernel(double delta) const {
         const double t = std::abs(delta) / d_;
