@@ -9,6 +9,8 @@
 // * BM_first_layer_{dense,sparse}: the first layer W Psi (256 x 1000 weights) forward and backward
 //   (dW = dZ Psi^T) from a dense embedding vs from K-slot windows, at several window densities K / D
 //   (gaussian2 sigma 0.003 at D = 1000 has K = 44, i.e. 4.4 %).
+// * BM_first_layer_1d_{dense,sparse}: the same at protocol B's shape (depth 0: one output row, D = 10000,
+//   256 train points), windows of K = 84 (triangle 0.004), 246 (gaussian 0.002), 1217 (gaussian 0.01).
 // Second argument: threads (Eigen + OpenMP).
 #include <algorithm>
 
@@ -194,5 +196,53 @@ void BM_first_layer_sparse(benchmark::State& state) {
     state.SetLabel("density " + std::to_string(100.0 * double(K) / double(kDim)).substr(0, 4) + "%");
 }
 BENCHMARK(BM_first_layer_sparse)->Apply(first_layer_args);
+
+void first_layer_1d_args(benchmark::internal::Benchmark* b) {
+    b->ArgNames({"K", "threads"});
+    for (Index K : {84, 246, 1217})
+        for (int t : {1, 2}) b->Args({K, t});
+    b->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+constexpr Index kDim1d = 10000, kPoints1d = 256;
+
+/// Protocol B first layer (1 x 10000 weights, 256 points) from the dense embedding: forward + backward.
+void BM_first_layer_1d_dense(benchmark::State& state) {
+    const Index K = state.range(0);
+    ThreadScope threads(static_cast<int>(state.range(1)));
+    const auto w = make_windows(K, kDim1d, kPoints1d);
+    const Mat<float> P = densify(w, kDim1d);
+    posenc::Dense<float> layer(kDim1d, 1);
+    posenc::Rng rng(1);
+    layer.init_pytorch(rng);
+    const Mat<float> dZ = posenc::bench::random_matrix<float>(1, kPoints1d, 2);
+    Mat<float> Z(1, kPoints1d);
+    for (auto _ : state) {
+        layer.forward(P, Z);
+        layer.backward(dZ, P);
+        benchmark::ClobberMemory();
+    }
+    posenc::bench::set_rate(state, "steps/s", 1.0);
+}
+BENCHMARK(BM_first_layer_1d_dense)->Apply(first_layer_1d_args);
+
+/// Protocol B first layer through the fused sparse path: forward + backward.
+void BM_first_layer_1d_sparse(benchmark::State& state) {
+    const Index K = state.range(0);
+    ThreadScope threads(static_cast<int>(state.range(1)));
+    const auto w = make_windows(K, kDim1d, kPoints1d);
+    posenc::Dense<float> layer(kDim1d, 1);
+    posenc::Rng rng(1);
+    layer.init_pytorch(rng);
+    const Mat<float> dZ = posenc::bench::random_matrix<float>(1, kPoints1d, 2);
+    Mat<float> Z(1, kPoints1d);
+    for (auto _ : state) {
+        posenc::sparse_first_forward<float>(layer, w, Z);
+        posenc::sparse_first_backward<float>(layer, w, dZ);
+        benchmark::ClobberMemory();
+    }
+    posenc::bench::set_rate(state, "steps/s", 1.0);
+}
+BENCHMARK(BM_first_layer_1d_sparse)->Apply(first_layer_1d_args);
 
 }  // namespace
