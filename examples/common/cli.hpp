@@ -1,0 +1,164 @@
+// examples/common/cli.hpp — what every example's command line shares:
+//
+//  * run_main(): owns the CLI::App and turns every failure (CLI11 parse error, posenc::Error, any
+//    std::exception) into ONE line on stderr, "<prog>: error: <message>", and exit code 2;
+//    --help prints the usage on stdout and exits 0.
+//  * EncoderOptions: the common encoder flags --encoder NAME --param P --dim D --periodic --seed K
+//    (--offset O for sine) and their mapping to a posenc::EncoderSpec for make_encoder().
+//
+// Usage:
+//
+//     int main(int argc, char** argv) {
+//         return posenc::examples::run_main(argc, argv, "What the program does", [&](CLI::App& app) {
+//             posenc::examples::EncoderOptions enc;
+//             enc.add_to(app);
+//             int steps = 100;
+//             app.add_option("--steps", steps, "training steps")->check(CLI::PositiveNumber);
+//             app.parse(argc, argv);                 // throws on bad arguments / --help
+//             auto encoder = posenc::make_encoder<float>(enc.spec());
+//             ...
+//             return 0;
+//         });
+//     }
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "posenc/core/error.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
+#include "posenc/encoding/factory.hpp"
+
+namespace posenc::examples {
+
+/// Exit code of every example for bad arguments and any other error.
+inline constexpr int kExitError = 2;
+
+/// The program name for messages: the last path component of argv[0] ("rank_curves").
+inline std::string program_name(const char* argv0) {
+    std::string s = argv0 ? argv0 : "";
+    const auto slash = s.find_last_of('/');
+    if (slash != std::string::npos) s = s.substr(slash + 1);
+    return s.empty() ? std::string("posenc") : s;
+}
+
+/// The message on one line: newlines and tabs become spaces, surrounding blanks are trimmed.
+inline std::string one_line(std::string msg) {
+    for (char& c : msg)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    const auto b = msg.find_first_not_of(' ');
+    const auto e = msg.find_last_not_of(' ');
+    return b == std::string::npos ? std::string("unknown error") : msg.substr(b, e - b + 1);
+}
+
+/// Runs an example's main. Creates the CLI::App (named after argv[0], with `description`) and calls
+/// `body(app)`, which adds its options, calls `app.parse(argc, argv)` itself and then does the work,
+/// returning the exit code. Turns a CLI11 parse error, a posenc::Error or any std::exception into
+/// one line "<prog>: error: <message>" on stderr and returns kExitError (2); --help (and
+/// --help-all) print the usage on stdout and return 0.
+template <class F>
+int run_main(int argc, char** argv, const std::string& description, F&& body) {
+    const std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
+    CLI::App app{description, prog};
+    auto fail = [&](const std::string& msg) {
+        std::cout.flush();
+        std::cerr << prog << ": error: " << one_line(msg) << std::endl;
+        return kExitError;
+    };
+    try {
+        return body(app);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
+        return fail(e.what());
+    } catch (const posenc::Error& e) {
+        return fail(e.what());
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    } catch (...) {
+        return fail("unknown exception");
+    }
+}
+
+/// The encoder flags shared by the examples and their mapping to an EncoderSpec:
+///
+///     --encoder NAME   any make_encoder() type except the composites (gaussian, triangle, sinc,
+///                      impulse, square, sine, noise, rff, linf, logf, basic, none, identity, gaussian2)
+///     --param P        the type's main parameter (sigma, width, freq, max_freq, levels); required
+///                      when the type requires it, an error for types without one (impulse, noise,
+///                      basic, none)
+///     --offset O       sine only: the constant added to sin(2 pi f u) (default 0.7)
+///     --dim D          output size (number of shifts / 2 x frequencies); ignored by types without
+///                      a dim (basic, none)
+///     --periodic       periodic domain for the shifted bases (ignored by the Fourier types)
+///     --seed K         seed of rff / noise (ignored by the others)
+struct EncoderOptions {
+    std::string encoder;        ///< --encoder NAME
+    double param = 0;           ///< --param P (only used when given)
+    double offset = 0.7;        ///< --offset O (sine only; only used when given)
+    std::int64_t dim = 0;       ///< --dim D (only used when given)
+    bool periodic = false;      ///< --periodic
+    std::int64_t seed = 0;      ///< --seed K (only used when given; >= 0)
+
+    CLI::Option* encoder_opt = nullptr;  ///< set by add_to()
+    CLI::Option* param_opt = nullptr;    ///< set by add_to()
+    CLI::Option* offset_opt = nullptr;   ///< set by add_to()
+    CLI::Option* dim_opt = nullptr;      ///< set by add_to()
+    CLI::Option* seed_opt = nullptr;     ///< set by add_to()
+
+    /// Adds the flags to `app`; --encoder is always required, --dim when `dim_required`.
+    void add_to(CLI::App& app, bool dim_required = true) {
+        encoder_opt = app.add_option("--encoder", encoder,
+                                     "encoder: gaussian, triangle, sinc, impulse, square, sine, noise, rff, linf, "
+                                     "logf, basic, none")
+                          ->required();
+        param_opt = app.add_option("--param", param,
+                                   "main parameter: sigma (gaussian, rff), width (triangle half width, sinc), "
+                                   "freq (square, sine), max_freq (linf), levels (logf)");
+        offset_opt = app.add_option("--offset", offset, "sine only: offset added to the sine (default 0.7)");
+        dim_opt = app.add_option("--dim", dim, "output dimension D (shifts, or 2 x frequencies)")
+                      ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
+        if (dim_required) dim_opt->required();
+        app.add_flag("--periodic", periodic, "periodic domain (shifted bases)");
+        seed_opt = app.add_option("--seed", seed, "random seed (rff, noise), an integer >= 0")
+                       ->check(CLI::Range(std::int64_t(0), std::int64_t(1) << 53));
+    }
+
+    /// True when --param was given.
+    bool has_param() const { return param_opt && param_opt->count() > 0; }
+
+    /// The EncoderSpec for make_encoder(): validated against the factory's table (unknown or composite
+    /// type, missing/unexpected --param, --offset for a type other than sine -> posenc::Error naming
+    /// the flag). Parameter values themselves are checked by make_encoder().
+    EncoderSpec spec() const {
+        if (encoder == "per_axis" || encoder == "concat")
+            throw Error("--encoder: \"" + encoder + "\" needs child encoders and cannot be built from flags");
+        const auto keys = encoder_parameters(encoder);  // throws for an unknown type, listing the known ones
+        const auto* info = detail::find_encoder_type(encoder);
+        std::map<std::string, double> opts;
+        if (dim_opt && dim_opt->count()) opts["dim"] = double(dim);
+        if (periodic) opts["periodic"] = 1;
+        if (seed_opt && seed_opt->count()) opts["seed"] = double(seed);
+        EncoderSpec s = spec_for(encoder, opts);
+        const bool has_main = info && *info->main;
+        if (has_param()) {
+            if (!has_main) throw Error("--param: encoder \"" + encoder + "\" has no parameter");
+            s.params["param"] = param;
+        } else if (has_main) {
+            for (const char* r : info->required)
+                if (std::string(r) == info->main)
+                    throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
+        }
+        if (offset_opt && offset_opt->count()) {
+            if (encoder != "sine") throw Error("--offset only applies to --encoder sine (got " + encoder + ")");
+            s.params["offset"] = offset;
+        }
+        return s;
+    }
+};
+
+}  // namespace posenc::examples
