@@ -182,19 +182,28 @@ TEST_CASE("supports and truncation tolerance", "[profiles]") {
     Impulse imp;
     CHECK(std::isinf(imp.support()));  // unbound
     imp.bind(200);
-    CHECK(imp.support() == Approx(0.0025));
+    CHECK(imp.support() == Approx(0.0025).epsilon(1e-3));
 }
 
-TEST_CASE("impulse rounds half to even, like NumPy", "[profiles]") {
+TEST_CASE("impulse: nearest shift, ties hit both neighbours", "[profiles]") {
     Impulse imp;
     imp.bind(8);
     CHECK(imp.value(0.0) == 1.0);
-    CHECK(imp.value(0.0625) == 1.0);   // u D = 0.5 rounds to 0
+    CHECK(imp.value(0.0625) == 1.0);   // u D = 0.5: NumPy's round gives 0 (half to even)
     CHECK(imp.value(-0.0625) == 1.0);  // -0.5 rounds to -0
     CHECK(imp.value(0.0626) == 0.0);
     CHECK(imp.value(0.1875) == 0.0);   // 1.5 rounds to 2
     CHECK(imp.value(0.125) == 0.0);
     CHECK(imp.value(0.0625f) == 1.0f);
+    // a tie spoilt by rounding: x = 0.5 between shifts 50/101 and 51/101 gives |u D| slightly above
+    // 0.5 on both sides in double (round() would miss both); both must hit
+    Impulse odd;
+    odd.bind(101);
+    const double u50 = 0.5 - 50.0 / 101.0, u51 = 0.5 - 51.0 / 101.0;
+    REQUIRE(std::abs(u50 * 101) > 0.5);
+    CHECK(odd.value(u50) == 1.0);
+    CHECK(odd.value(u51) == 1.0);
+    CHECK(odd.value(0.5 - 49.0 / 101.0) == 0.0);
 }
 
 TEST_CASE("random noise is a seeded lookup on the shift grid", "[profiles]") {

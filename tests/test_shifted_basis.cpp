@@ -252,6 +252,7 @@ TEMPLATE_TEST_CASE("windows equal the dense codes for compact profiles", "[shift
         check(Triangle(1.0 / 64), 64, dom, 0.0);
         check(Impulse(), 1000, dom, 0.0);
         check(Impulse(), 37, dom, 0.0);
+        check(Impulse(), 101, dom, 0.0);  // odd D: x = 0.5 is a tie spoilt by rounding
         check(Laplace{}, 2000, dom, 1e-9);
     }
 }
@@ -422,4 +423,9 @@ TEST_CASE("bad arguments throw posenc::Error naming the parameter", "[shifted_ba
     };
     require_error_mentions([] { ShiftedBasis sb(Zero{}, 10); }, "norm");
     CHECK_NOTHROW(ShiftedBasis(Zero{}, 10, Domain::Bounded, Scaling::None));
+    // odd D puts x = 0.5 half-way between two shifts: the impulse code there is still non-zero
+    for (Index D : {Index(37), Index(101), Index(1001), Index(12345), Index(99999)}) {
+        ShiftedBasis imp(Impulse(), D);
+        CHECK(imp.scale() == Approx(std::sqrt(0.5)));
+    }
 }

@@ -1,6 +1,7 @@
 // posenc/encoding/profiles/impulse.hpp — the impulse profile: one-hot on the nearest shift.
 #pragma once
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "posenc/core/error.hpp"
@@ -8,11 +9,14 @@
 
 namespace posenc {
 
-/// Impulse profile: psi(u) = 1 where round(u D) == 0, else 0, i.e. a one-hot code on the nearest
-/// shift (round half to even, as NumPy: a point exactly half-way between two shifts hits both).
+/// Impulse profile: psi(u) = 1 where |u D| <= 1/2, else 0, i.e. a one-hot code on the nearest shift.
+/// A point half-way between two shifts (within rounding: |u D| <= 1/2 + 4 D epsilon(T)) hits both.
+/// This is protocol A's `round(u D) == 0` with NumPy's round-half-to-even (which also hits both
+/// shifts of an exact tie), made robust: when rounding pushes |u D| just above 1/2 on both sides
+/// (e.g. x = 0.5 with an odd D), round() would give a zero code, this gives two hits.
 /// Needs the number of shifts D: ShiftedBasis calls bind(D).
 ///
-/// * support() = zero_radius() = 0.5 / D; derivative 0.
+/// * support() = zero_radius() = 0.5 / D (plus the rounding slack); derivative 0.
 /// * kernel(delta) = 1 for |delta| D < 0.5, else 0 (on the shift grid).
 class Impulse {
 public:
@@ -24,12 +28,17 @@ public:
         detail::require(D > 0, "Impulse: D must be > 0 (got " + std::to_string(D) + ")");
         D_ = double(D);
     }
-    /// psi(u); rounding is half to even (the default floating-point rounding mode).
-    template <class T> T value(T u) const { return std::rint(u * T(D_)) == T(0) ? T(1) : T(0); }
+    /// psi(u).
+    template <class T> T value(T u) const {
+        const T slack = T(4) * T(D_) * std::numeric_limits<T>::epsilon();
+        return std::abs(u * T(D_)) <= T(0.5) + slack ? T(1) : T(0);
+    }
     /// 0 (piecewise constant).
     template <class T> T derivative(T) const { return T(0); }
-    /// 0.5 / D (+inf while unbound).
-    double support() const { return D_ > 0 ? 0.5 / D_ : infinite_support; }
+    /// (0.5 + slack) / D, with the float rounding slack 4 D epsilon(float) (+inf while unbound).
+    double support() const {
+        return D_ > 0 ? (0.5 + 4.0 * D_ * double(std::numeric_limits<float>::epsilon())) / D_ : infinite_support;
+    }
     /// Same as support() (exactly zero beyond, whatever eps).
     double zero_radius(double /*eps*/) const { return support(); }
     /// 1 for |delta| D < 0.5 (delta == 0 while unbound), else 0.
