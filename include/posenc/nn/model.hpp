@@ -1,0 +1,208 @@
+// posenc/nn/model.hpp — an encoder followed by an Mlp, with the fused sparse first layer.
+#pragma once
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/encoding/any_encoder.hpp"
+#include "posenc/encoding/windows.hpp"
+#include "posenc/nn/mlp.hpp"
+#include "posenc/nn/param.hpp"
+#include "posenc/nn/sparse_first_layer.hpp"
+
+namespace posenc {
+
+/// How a Model computes its first layer W0 Psi(X) + b0.
+///  * Dense: encode Psi (D x N) and multiply (GEMM).
+///  * Sparse: the fused path (nn/sparse_first_layer.hpp) on the encoder's windows; needs
+///    encoder.window_width() > 0.
+///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity, else Dense.
+enum class FirstLayerPath { Auto, Dense, Sparse };
+
+/// Window density K / D up to which FirstLayerPath::Auto takes the fused sparse path.
+/// Measured on this project's 2-core AMD EPYC (Zen 3, AVX2) dev machine, float, 2 OpenMP threads,
+/// first layer 256 x D, forward + backward per step (see docs/nn.md for the table):
+///   build/c/tests/test_sparse_first_layer "[.bench]"
+/// the fused path is faster than the dense GEMMs up to K/D ~ 0.25-0.35 (D = 1000) and at every
+/// density measured for D = 10000 (K/D <= 0.05, 5-30x); 0.2 keeps a margin for noise.
+inline constexpr double kSparseAutoDensity = 0.2;
+
+/// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
+/// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
+template <class T>
+struct EncodedBatch {
+    bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does
+    Mat<T> dense;         ///< D x N embedding (dense path)
+    Windows<T> windows;   ///< K x N windows (sparse path)
+    /// Number of points N.
+    Index cols() const { return sparse ? windows.cols() : dense.cols(); }
+};
+
+/// A coordinate network: x (input_dim x N) -> Psi(x) (D x N) -> Mlp -> output_dim x N.
+/// The Mlp's input_dim is set from the encoder. Training goes through prepare / forward / backward
+/// (backward overwrites the parameter gradients); predict and input_gradient take raw coordinates.
+template <class T>
+class Model {
+public:
+    using Scalar = T;
+
+    Model() = default;
+    /// Builds the network for `encoder` (cfg.input_dim is replaced by encoder.output_dim()).
+    /// Throws posenc::Error for an empty encoder, a bad config, or path == Sparse without windows.
+    Model(AnyEncoder<T> encoder, MlpConfig cfg, FirstLayerPath path = FirstLayerPath::Auto)
+        : encoder_(std::move(encoder)), path_(path) {
+        detail::require(!encoder_.empty(), "Model: encoder must not be empty");
+        cfg.input_dim = encoder_.output_dim();
+        mlp_ = Mlp<T>(cfg);
+        set_path(path);
+    }
+
+    /// The first-layer policy.
+    FirstLayerPath path() const { return path_; }
+    /// Changes the first-layer policy (affects later prepare/predict calls); Sparse needs windows.
+    void set_path(FirstLayerPath p) {
+        if (p == FirstLayerPath::Sparse)
+            detail::require(encoder_.window_width() > 0,
+                            "Model: path Sparse needs an encoder with compact-support windows (window_width() > 0), got " +
+                                encoder_.name());
+        path_ = p;
+    }
+    /// True when prepare() / predict() use the fused sparse first layer under the current policy.
+    bool uses_sparse() const {
+        const Index K = encoder_.window_width(), D = encoder_.output_dim();
+        if (path_ == FirstLayerPath::Sparse) return true;
+        if (path_ == FirstLayerPath::Dense || K <= 0) return false;
+        return double(K) <= kSparseAutoDensity * double(D);
+    }
+
+    Index input_dim() const { return encoder_.input_dim(); }    ///< coordinate dimension
+    Index output_dim() const { return mlp_.output_dim(); }      ///< channels
+    Mlp<T>& mlp() { return mlp_; }                              ///< the network after the encoder
+    const Mlp<T>& mlp() const { return mlp_; }                  ///< the network after the encoder
+    const AnyEncoder<T>& encoder() const { return encoder_; }   ///< the encoder
+    /// All weights and biases with their gradients (see Mlp::parameters).
+    std::vector<Param<T>> parameters() { return mlp_.parameters(); }
+
+    /// Encodes X (input_dim x N) once: windows when uses_sparse(), else the dense embedding.
+    EncodedBatch<T> prepare(ConstMatRef<T> X) const {
+        EncodedBatch<T> b;
+        b.sparse = uses_sparse();
+        if (b.sparse) encoder_.windows(X, b.windows);
+        else {
+            b.dense.resize(encoder_.output_dim(), X.cols());
+            encoder_.encode(X, b.dense);
+        }
+        return b;
+    }
+
+    /// The columns `cols` of an encoded batch (a mini-batch), in that order; throws for an index out of range.
+    EncodedBatch<T> subset(const EncodedBatch<T>& batch, const std::vector<Index>& cols) const {
+        const Index N = batch.cols();
+        for (Index c : cols)
+            if (c < 0 || c >= N)
+                throw Error("Model::subset: column " + std::to_string(c) + " is out of range [0, " + std::to_string(N) + ")");
+        EncodedBatch<T> s;
+        s.sparse = batch.sparse;
+        if (batch.sparse) {
+            s.windows.width = batch.windows.width;
+            s.windows.index = batch.windows.index(Eigen::all, cols);
+            s.windows.weight = batch.windows.weight(Eigen::all, cols);
+        } else {
+            s.dense = batch.dense(Eigen::all, cols);
+        }
+        return s;
+    }
+
+    /// Forward pass on an encoded batch; returns output_dim x N and caches what backward needs.
+    const Mat<T>& forward(const EncodedBatch<T>& batch) {
+        check_batch(batch);
+        if (!batch.sparse) return mlp_.forward_ref(batch.dense);
+        sparse_product<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()));
+        return mlp_.forward_from_first_product();
+    }
+
+    /// Back-propagates dY (output_dim x N) for the batch of the last forward (pass the same batch):
+    /// overwrites every parameter gradient.
+    void backward(const EncodedBatch<T>& batch, ConstMatRef<T> dY) {
+        check_batch(batch);
+        if (!batch.sparse) {
+            mlp_.backward_with_input(batch.dense, dY);
+            return;
+        }
+        detail::require(batch.cols() == mlp_.output().cols(),
+                        "Model::backward: batch must be the one of the last forward (" +
+                            std::to_string(mlp_.output().cols()) + " columns, got " + std::to_string(batch.cols()) + ")");
+        const auto dZ0 = mlp_.backward_to_first(dY, true);
+        sparse_first_backward<T>(mlp_.layer(0), batch.windows, dZ0);
+    }
+
+    /// Output for coordinates X (input_dim x N), encoded and evaluated in chunks of `chunk` points;
+    /// const, keeps no state (safe to call while training state is cached).
+    Mat<T> predict(ConstMatRef<T> X, Index chunk = 4096) const {
+        detail::require(chunk > 0, "Model::predict: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+        detail::check_points<T>(X, input_dim(), "Model::predict");
+        Mat<T> Y(output_dim(), X.cols());
+        typename Mlp<T>::Workspace ws;
+        const bool sparse = uses_sparse();
+        Windows<T> win;
+        Mat<T> psi;
+        for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
+            const Index nc = std::min(chunk, X.cols() - c0);
+            auto P = mlp_.first_product(ws, nc);
+            if (sparse) {
+                encoder_.windows(X.middleCols(c0, nc), win);
+                sparse_product<T>(mlp_.layer(0).W, win, P);
+            } else {
+                psi.resize(encoder_.output_dim(), nc);
+                encoder_.encode(X.middleCols(c0, nc), psi);
+                P.noalias() = mlp_.layer(0).W * psi;
+            }
+            Y.middleCols(c0, nc) = mlp_.run_from_first_product(ws);
+        }
+        return Y;
+    }
+
+    /// d/dx of sum(dY .* f(X)): the gradient of the output, contracted with dY (output_dim x N), with
+    /// respect to the coordinates X (input_dim x N), through the Mlp and the encoder's input Jacobian
+    /// (encoder.backward). Leaves the parameter gradients untouched but replaces the cached forward
+    /// state (call forward again before backward). Works in chunks of `chunk` points.
+    Mat<T> input_gradient(ConstMatRef<T> X, ConstMatRef<T> dY, Index chunk = 4096) {
+        detail::require(chunk > 0, "Model::input_gradient: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+        detail::check_points<T>(X, input_dim(), "Model::input_gradient");
+        detail::check_shape(dY, output_dim(), X.cols(), "Model::input_gradient", "dY");
+        Mat<T> dX(input_dim(), X.cols()), dpsi;
+        for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
+            const Index nc = std::min(chunk, X.cols() - c0);
+            const auto Xc = X.middleCols(c0, nc);
+            forward(prepare(Xc));
+            const auto dZ0 = mlp_.backward_to_first(dY.middleCols(c0, nc), false);
+            dpsi.resize(encoder_.output_dim(), nc);
+            dpsi.noalias() = mlp_.layer(0).W.transpose() * dZ0;
+            encoder_.backward(Xc, dpsi, dX.middleCols(c0, nc));
+        }
+        return dX;
+    }
+
+private:
+    void check_batch(const EncodedBatch<T>& b) const {
+        detail::require(b.cols() > 0, "Model: encoded batch must contain at least one point");
+        if (b.sparse) {
+            detail::require(encoder_.window_width() > 0, "Model: sparse batch for an encoder without windows");
+            detail::require(b.windows.weight.cols() == b.windows.index.cols() &&
+                                b.windows.weight.rows() == b.windows.index.rows(),
+                            "Model: batch windows index and weight must have the same shape");
+        } else if (b.dense.rows() != encoder_.output_dim()) {
+            throw Error("Model: dense batch must have the encoder's output_dim = " +
+                        std::to_string(encoder_.output_dim()) + " rows (got " + std::to_string(b.dense.rows()) + ")");
+        }
+    }
+
+    AnyEncoder<T> encoder_;
+    Mlp<T> mlp_;
+    FirstLayerPath path_ = FirstLayerPath::Auto;
+};
+
+}  // namespace posenc

@@ -1,0 +1,170 @@
+// posenc/nn/sparse_first_layer.hpp — the fused first layer W Psi(X) + b for windowed encodings:
+// gathers the K columns of W inside each point's window instead of forming the D x N embedding.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/parallel.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/windows.hpp"
+#include "posenc/nn/dense.hpp"
+
+namespace posenc {
+
+namespace detail {
+/// Throws unless `win` is a consistent K x N window set with indices in [0, D).
+template <class T>
+void check_windows(const Windows<T>& win, Index D, const char* who) {
+    const Index K = win.index.rows(), N = win.index.cols();
+    if (win.weight.rows() != K || win.weight.cols() != N)
+        throw Error(std::string(who) + ": windows.weight must be " + std::to_string(K) + " x " + std::to_string(N) +
+                    " like windows.index (got " + std::to_string(win.weight.rows()) + " x " +
+                    std::to_string(win.weight.cols()) + ")");
+    if (K > 0 && (win.index.minCoeff() < 0 || win.index.maxCoeff() >= D))
+        throw Error(std::string(who) + ": windows.index entries must lie in [0, " + std::to_string(D) + ")");
+}
+}  // namespace detail
+
+namespace detail {
+/// Rows per register block of the gather/scatter kernels: 8 AVX registers of accumulators.
+template <class T>
+inline constexpr int kSparseRowBlock = int(64 / sizeof(T)) * 4;
+/// Layers with fewer output rows use the serial scatter in sparse_first_backward (no transpose).
+inline constexpr Index kSparseGatherMinRows = 16;
+
+/// out[0:rows] = sum_j coef[j] * src(:, col[j])[r0 : r0 + rows] for m (coef, col) pairs, where src is a
+/// column-major matrix with leading dimension ld. Accumulates in registers, rows in blocks of
+/// kSparseRowBlock; the sum runs in j order (deterministic). Pairs with coef == 0 are skipped.
+template <class T, class ColOf, class CoefOf>
+void gather_columns(const T* src, Index ld, Index r0, Index rows, Index m, ColOf col, CoefOf coef, T* out) {
+    constexpr int RB = kSparseRowBlock<T>;
+    using Blk = Eigen::Matrix<T, RB, 1>;
+    Index r = 0;
+    for (; r + RB <= rows; r += RB) {
+        Blk acc = Blk::Zero();
+        for (Index j = 0; j < m; ++j) {
+            const T c = coef(j);
+            if (c != T(0)) acc.noalias() += c * Eigen::Map<const Blk>(src + Index(col(j)) * ld + r0 + r);
+        }
+        Eigen::Map<Blk>(out + r) = acc;
+    }
+    if (r < rows) {
+        const Index rem = rows - r;
+        Eigen::Map<Vec<T>> acc(out + r, rem);
+        acc.setZero();
+        for (Index j = 0; j < m; ++j) {
+            const T c = coef(j);
+            if (c != T(0)) acc.noalias() += c * Eigen::Map<const Vec<T>>(src + Index(col(j)) * ld + r0 + r, rem);
+        }
+    }
+}
+}  // namespace detail
+
+/// Z = W Psi without bias, where Psi (D x N, D = W.cols()) is given by its windows:
+/// Z(:, n) = sum_k weight(k, n) W(:, index(k, n)). Z must be pre-sized W.rows() x N.
+/// Parallel over columns; each column is summed in slot order in registers (deterministic).
+template <class T>
+void sparse_product(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
+    detail::check_windows(win, W.cols(), "sparse_product");
+    detail::check_shape(Z, W.rows(), win.cols(), "sparse_product", "Z");
+    const Index K = win.index.rows(), N = win.cols(), R = W.rows();
+    const bool par = N * K * R > (Index(1) << 15);
+    POSENC_OMP(parallel for schedule(static) if(par))
+    for (Index n = 0; n < N; ++n) {
+        const std::int32_t* idx = win.index.col(n).data();
+        const T* w = win.weight.col(n).data();
+        detail::gather_columns<T>(W.data(), R, 0, R, K, [idx](Index j) { return idx[j]; },
+                                  [w](Index j) { return w[j]; }, Z.col(n).data());
+    }
+}
+
+/// Fused first-layer forward Z = W Psi + b (Psi given by its windows); Z pre-sized W.rows() x N.
+template <class T>
+void sparse_first_forward(const Mat<T>& W, const Vec<T>& b, const Windows<T>& win, MatRef<T> Z) {
+    detail::require(b.size() == W.rows(), "sparse_first_forward: bias b must have W.rows() entries");
+    sparse_product<T>(W, win, Z);
+    Z.colwise() += b;
+}
+
+/// Fused first-layer backward: overwrites dW (resized R x D) with dZ Psi^T, i.e. the scatter-add
+/// dW(:, index(k, n)) += weight(k, n) dZ(:, n), and, if given, *db = sum_n dZ(:, n).
+/// Deterministic without atomics, whatever the thread count:
+///  * R >= kSparseGatherMinRows: a gather on the transposed windows (a counting sort of the N K slots
+///    by index, stable in (n, k) order), dW(:, d) = sum over the slots with index d of weight dZ(:, n),
+///    accumulated in registers; every column of dW is summed by one thread in that fixed order.
+///  * fewer rows (e.g. a depth-0 model with 1-3 outputs): a serial scatter-add in (n, k) order,
+///    cheaper than sorting there.
+template <class T>
+void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db = nullptr) {
+    detail::check_windows(win, D, "sparse_first_backward");
+    detail::check_shape(dZ, dZ.rows(), win.cols(), "sparse_first_backward", "dZ (columns = window columns)");
+    const Index K = win.index.rows(), N = win.cols(), R = dZ.rows();
+    dW.resize(R, D);
+    if (R < detail::kSparseGatherMinRows) {
+        dW.setZero();
+        for (Index n = 0; n < N; ++n)
+            for (Index k = 0; k < K; ++k) {
+                const T w = win.weight(k, n);
+                if (w != T(0)) dW.col(win.index(k, n)) += w * dZ.col(n);
+            }
+    } else {
+        // transpose: slots start[d] .. start[d+1] have index d, in (n, k) order
+        std::vector<Index> start(std::size_t(D) + 1, 0);
+        for (Index n = 0; n < N; ++n)
+            for (Index k = 0; k < K; ++k) ++start[std::size_t(win.index(k, n)) + 1];
+        for (Index d = 0; d < D; ++d) start[std::size_t(d) + 1] += start[std::size_t(d)];
+        std::vector<std::int32_t> slot_col(std::size_t(N * K));
+        std::vector<T> slot_w(std::size_t(N * K));
+        std::vector<Index> fill(start.begin(), start.end() - 1);
+        for (Index n = 0; n < N; ++n)
+            for (Index k = 0; k < K; ++k) {
+                const Index pos = fill[std::size_t(win.index(k, n))]++;
+                slot_col[std::size_t(pos)] = std::int32_t(n);
+                slot_w[std::size_t(pos)] = win.weight(k, n);
+            }
+        const T* dz = dZ.data();
+        const Index ld = dZ.outerStride();
+        const bool par = N * K * R > (Index(1) << 15);
+        POSENC_OMP(parallel for schedule(static) if(par))
+        for (Index d = 0; d < D; ++d) {
+            const Index s0 = start[std::size_t(d)], m = start[std::size_t(d) + 1] - s0;
+            const std::int32_t* cs = slot_col.data() + s0;
+            const T* ws = slot_w.data() + s0;
+            detail::gather_columns<T>(dz, ld, 0, R, m, [cs](Index j) { return cs[j]; },
+                                      [ws](Index j) { return ws[j]; }, dW.col(d).data());
+        }
+    }
+    if (db) detail::row_sums<T>(dZ, *db);
+}
+
+/// Gradient with respect to the window weights: dweight(k, n) = W(:, index(k, n)) . dZ(:, n)
+/// (K x N, resized). Chain it with the encoder's window derivative for deeper chains; it is the
+/// sparse counterpart of dPsi = W^T dZ.
+template <class T>
+void sparse_weight_gradient(const Mat<T>& W, const Windows<T>& win, ConstMatRef<T> dZ, Mat<T>& dweight) {
+    detail::check_windows(win, W.cols(), "sparse_weight_gradient");
+    detail::check_shape(dZ, W.rows(), win.cols(), "sparse_weight_gradient", "dZ");
+    const Index K = win.index.rows(), N = win.cols();
+    dweight.resize(K, N);
+    POSENC_OMP(parallel for schedule(static) if(N * K * W.rows() > (Index(1) << 15)))
+    for (Index n = 0; n < N; ++n)
+        for (Index k = 0; k < K; ++k) dweight(k, n) = W.col(win.index(k, n)).dot(dZ.col(n));
+}
+
+/// Fused forward/backward of a Dense layer whose input is a windowed embedding of dimension D = layer.in_dim().
+template <class T>
+void sparse_first_forward(const Dense<T>& layer, const Windows<T>& win, MatRef<T> Z) {
+    sparse_first_forward<T>(layer.W, layer.b, win, Z);
+}
+/// Overwrites layer.dW and layer.db from dZ for a windowed input (see sparse_first_backward).
+template <class T>
+void sparse_first_backward(Dense<T>& layer, const Windows<T>& win, ConstMatRef<T> dZ) {
+    detail::check_shape(dZ, layer.out_dim(), win.cols(), "sparse_first_backward", "dZ");
+    sparse_first_backward<T>(win, dZ, layer.in_dim(), layer.dW, &layer.db);
+}
+
+}  // namespace posenc
