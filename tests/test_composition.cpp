@@ -205,6 +205,13 @@ TEST_CASE("PerAxis: bad construction and bad input throw posenc::Error", "[per_a
     CHECK_THROWS_WITH(e.encode(X, out), Contains("finite"));
     X(1, 1) = 1.5;  // bounded domain
     CHECK_THROWS_WITH(e.encode(X, out), Contains("[0, 1]"));
+    // The same error from deep inside a large batch (encoded in parallel chunks) still arrives as one
+    // posenc::Error, and good batches still encode afterwards.
+    Mat<double> big = random_points(2, 1000, 2), big_out(200, 1000);
+    big(0, 777) = -0.5;
+    CHECK_THROWS_WITH(e.encode(big, big_out), Contains("[0, 1]"));
+    big(0, 777) = 0.5;
+    CHECK_NOTHROW(e.encode(big, big_out));
 }
 
 TEMPLATE_TEST_CASE("Concat: stacks its parts, backward sums them, windows when all parts have them",

@@ -1,10 +1,14 @@
 // posenc/encoding/per_axis.hpp — one 1D encoder per input axis, codes stacked: [Psi_0(x_0); Psi_1(x_1); ...].
 #pragma once
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "posenc/core/parallel.hpp"
 #include "posenc/encoding/encoder.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/windows.hpp"
@@ -54,17 +58,31 @@ public:
     /// The constant s multiplying the whole code.
     double scale() const { return scale_; }
 
-    /// Writes the codes of the columns of X (d x N) into out (output_dim x N).
+    /// Writes the codes of the columns of X (d x N) into out (output_dim x N). Works on chunks of
+    /// columns in parallel, so the scale is applied while a chunk is still in cache.
     void encode(ConstMatRef<T> X, MatRef<T> out) const {
         detail::check_points<T>(X, input_dim(), "PerAxis");
         detail::check_shape(out, output_dim(), X.cols(), "PerAxis", "output");
-        Mat<T> xa(1, X.cols());
-        for (Index a = 0; a < input_dim(); ++a) {
-            xa = X.row(a);
-            auto block = out.middleRows(offset(a), offset(a + 1) - offset(a));
-            axes_[std::size_t(a)].encode(xa, block);
-            if (scale_ != 1.0) block *= T(scale_);
+        const Index N = X.cols();
+        const Index chunks = (N + kChunk - 1) / kChunk;
+        std::exception_ptr error;  // an axis may reject a coordinate: rethrown after the parallel loop
+        POSENC_OMP(parallel for schedule(static) if(chunks > 1))
+        for (Index c = 0; c < chunks; ++c) {
+            try {
+                const Index j0 = c * kChunk, n = std::min(kChunk, N - j0);
+                Mat<T> xa(1, n);
+                for (Index a = 0; a < input_dim(); ++a) {
+                    xa = X.block(a, j0, 1, n);
+                    auto block = out.block(offset(a), j0, offset(a + 1) - offset(a), n);
+                    axes_[std::size_t(a)].encode(xa, block);
+                    if (scale_ != 1.0) block *= T(scale_);
+                }
+            } catch (...) {
+                POSENC_OMP(critical(posenc_per_axis_error))
+                if (!error) error = std::current_exception();
+            }
         }
+        if (error) std::rethrow_exception(error);
     }
 
     /// Vector-Jacobian product: dX(a, n) = s * (axis a's VJP of its block of dY)(n).
@@ -123,6 +141,8 @@ public:
     }
 
 private:
+    static constexpr Index kChunk = 64;  // columns per parallel work item in encode()
+
     void init() {
         detail::require(!axes_.empty(), "PerAxis: needs at least one axis encoder (got 0)");
         offsets_.assign(1, 0);
