@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -57,6 +58,10 @@ using Clock = std::chrono::steady_clock;
 
 /// Seconds since t0.
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// CPU seconds used so far by this process (all threads). Reported next to wall times: on a shared,
+/// oversubscribed machine the CPU time still measures the work done, the wall time does not.
+double cpu_now() { return double(std::clock()) / double(CLOCKS_PER_SEC); }
 
 /// PSNR in dB of a prediction against a target in [0, 1]: -10 log10(MSE). (Computed here from
 /// nn/loss.hpp's mse: analysis/metrics.hpp and nn/loss.hpp cannot currently be included together.)
@@ -233,6 +238,7 @@ std::string fit1d(const Options& o) {
     o.check_all_used();
 
     const auto t0 = Clock::now();
+    const double c0 = cpu_now();
     Mat<float> Xtr(1, 256), Xte(1, 256), Ytr(1, 256), Yte(1, 256);
     for (Index i = 0; i < 512; ++i) {
         (i % 2 ? Xte : Xtr)(0, i / 2) = float(double(i) / 512.0);
@@ -252,9 +258,10 @@ std::string fit1d(const Options& o) {
     for (Index s = 0; s < steps; ++s) adam_step(model, batch, Ytr, adam, params, grad);
     const double t_steps = since(t1);
     const double tr = psnr(model.predict(Xtr), Ytr), te = psnr(model.predict(Xte), Yte);
-    const double total = since(t0);
+    const double total = since(t0), cpu_total = cpu_now() - c0;
     return Json()
         .num("seconds", total)
+        .num("cpu_seconds", cpu_total)
         .num("encode_seconds", t_enc)
         .num("steps_seconds", t_steps)
         .num("train_psnr", tr)
@@ -301,15 +308,20 @@ std::string fit2d(const Options& o) {
     posenc::Adam<float> adam(protocol_adam());
     auto params = model.parameters();
     Mat<float> grad;
-    std::vector<double> times;
+    std::vector<double> times, cpu;
     for (Index s = 0; s < warmup + steps; ++s) {
         const auto t1 = Clock::now();
+        const double c1 = cpu_now();
         adam_step(model, batch, Y, adam, params, grad);
-        if (s >= warmup) times.push_back(since(t1));
+        if (s >= warmup) {
+            times.push_back(since(t1));
+            cpu.push_back(cpu_now() - c1);
+        }
     }
     const double tr = psnr(model.forward(batch), Y);
     return Json()
         .num("seconds_per_step", median(times))
+        .num("cpu_seconds_per_step", median(cpu))
         .list("step_seconds", times)
         .num("encode_seconds", t_enc)
         .num("train_psnr", tr)
@@ -396,11 +408,13 @@ std::string srank(const Options& o) {
     basis.encode(X, A);
     const posenc::StableRankOptions opt;
     const auto t0 = Clock::now();
+    const double c0 = cpu_now();
     const double sr = posenc::stable_rank(A, opt);
-    const double t = since(t0);
+    const double t = since(t0), ct = cpu_now() - c0;
     const bool exact = posenc::detail::resolve_method(opt, std::min(A.rows(), A.cols())) == posenc::StableRankMethod::Exact;
     return Json()
         .num("seconds", t)
+        .num("cpu_seconds", ct)
         .num("stable_rank", sr)
         .str("method", exact ? "exact (Gram eigenvalues)" : "Gram + Lanczos")
         .num("peak_rss_kb", double(peak_rss_kb()))
