@@ -9,6 +9,9 @@
 //                        [--depth 4] [--steps 5] [--warmup 1] [--path auto|dense|sparse]
 //       protocol C on the C x S x S image in FILE: seconds per Adam step (median of --steps timed
 //       steps after --warmup), encode seconds, the first-layer path used, peak RSS
+//   posenc_driver profile2d  (same options as fit2d)
+//       one protocol C step phase by phase (first layer, hidden/output forward, loss, backward, first
+//       layer backward, Adam): median seconds per phase
 //   posenc_driver hidden --points N [--width 256] [--layers 3] [--steps 5]
 //       forward + backward (with the input gradient) of `layers` width x width ReLU layers plus a
 //       3-channel output layer on N points: the hidden part of protocol C's MLP -> GFLOP/s
@@ -272,62 +275,143 @@ std::string fit1d(const Options& o) {
         .text();
 }
 
-/// Protocol C: image C x S x S, (x, y) = (c / S, r / S), train even/even, MLP depth x width ReLU,
-/// sigmoid output, Adam; times individual steps.
-std::string fit2d(const Options& o) {
+/// Protocol C set-up shared by fit2d and profile2d: the train split of the image, the model, the encoded batch.
+struct Fit2d {
+    Index N = 0, C = 0, D = 0, width = 0, depth = 0;
+    Mat<float> X, Y;
+    posenc::Model<float> model;
+    posenc::EncodedBatch<float> batch;
+    double encode_seconds = 0;
+};
+
+Fit2d setup2d(const Options& o) {
     const Data d = read_data(o.str("data"));
     const std::string enc = o.str("encoder");
     const double param = o.num("param");
-    const Index D = o.count("dim", 1000), width = o.count("width", 256), depth = o.count("depth", 4);
-    const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
+    Fit2d f;
+    f.D = o.count("dim", 1000);
+    f.width = o.count("width", 256);
+    f.depth = o.count("depth", 4);
     const auto seed = std::uint64_t(o.num("seed", 0));
     const auto path = parse_path(o.str("path", "auto"));
-    o.check_all_used();
-    const Index S = d.height, C = d.channels, h = S / 2, N = h * h;
+    const Index S = d.height, h = S / 2;
     if (d.width != S) throw posenc::Error("posenc_driver: fit2d needs a square image");
-
-    Mat<float> X(2, N), Y(C, N);
+    f.C = d.channels;
+    f.N = h * h;
+    f.X.resize(2, f.N);
+    f.Y.resize(f.C, f.N);
     for (Index r = 0; r < h; ++r)
         for (Index c = 0; c < h; ++c) {
             const Index n = r * h + c;
-            X(0, n) = float(double(2 * c) / double(S));
-            X(1, n) = float(double(2 * r) / double(S));
-            for (Index ch = 0; ch < C; ++ch) Y(ch, n) = d.at(ch, 2 * r, 2 * c);
+            f.X(0, n) = float(double(2 * c) / double(S));
+            f.X(1, n) = float(double(2 * r) / double(S));
+            for (Index ch = 0; ch < f.C; ++ch) f.Y(ch, n) = d.at(ch, 2 * r, 2 * c);
         }
     const auto t0 = Clock::now();
     posenc::MlpConfig cfg;
-    cfg.output_dim = C;
-    cfg.width = width;
-    cfg.depth = depth;
+    cfg.output_dim = f.C;
+    cfg.width = f.width;
+    cfg.depth = f.depth;
     cfg.hidden = posenc::ActivationSpec{posenc::Activation::ReLU};
     cfg.output = posenc::ActivationSpec{posenc::Activation::Sigmoid};
     cfg.seed = seed;
-    posenc::Model<float> model(make_encoder(enc, param, D, 2, seed), cfg, path);
-    const auto batch = model.prepare(X);
-    const double t_enc = since(t0);
+    f.model = posenc::Model<float>(make_encoder(enc, param, f.D, 2, seed), cfg, path);
+    f.batch = f.model.prepare(f.X);
+    f.encode_seconds = since(t0);
+    return f;
+}
+
+/// Protocol C: image C x S x S, (x, y) = (c / S, r / S), train even/even, MLP depth x width ReLU,
+/// sigmoid output, Adam; times individual steps.
+std::string fit2d(const Options& o) {
+    Fit2d f = setup2d(o);
+    const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
+    o.check_all_used();
     posenc::Adam<float> adam(protocol_adam());
-    auto params = model.parameters();
+    auto params = f.model.parameters();
     Mat<float> grad;
     std::vector<double> times, cpu;
     for (Index s = 0; s < warmup + steps; ++s) {
         const auto t1 = Clock::now();
         const double c1 = cpu_now();
-        adam_step(model, batch, Y, adam, params, grad);
+        adam_step(f.model, f.batch, f.Y, adam, params, grad);
         if (s >= warmup) {
             times.push_back(since(t1));
             cpu.push_back(cpu_now() - c1);
         }
     }
-    const double tr = psnr(model.forward(batch), Y);
+    const double tr = psnr(f.model.forward(f.batch), f.Y);
     return Json()
         .num("seconds_per_step", median(times))
         .num("cpu_seconds_per_step", median(cpu))
         .list("step_seconds", times)
-        .num("encode_seconds", t_enc)
+        .num("encode_seconds", f.encode_seconds)
         .num("train_psnr", tr)
-        .str("first_layer", batch.sparse ? "sparse" : "dense")
-        .num("window", double(model.encoder().window_width()))
+        .str("first_layer", f.batch.sparse ? "sparse" : "dense")
+        .num("window", double(f.model.encoder().window_width()))
         .num("peak_rss_kb", double(peak_rss_kb()))
+        .text();
+}
+
+/// Where one protocol C Adam step spends its time: the step of Model::forward / Model::backward
+/// replayed phase by phase through the same library calls (Mlp's first-layer hooks,
+/// sparse_product / sparse_first_backward or the dense GEMMs), with a timer around each phase.
+/// Reports the median wall seconds per phase (and GFLOP/s for the GEMM phases).
+std::string profile2d(const Options& o) {
+    Fit2d f = setup2d(o);
+    const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
+    o.check_all_used();
+    posenc::Mlp<float>& mlp = f.model.mlp();
+    posenc::Adam<float> adam(protocol_adam());
+    auto params = f.model.parameters();
+    Mat<float> grad;
+    const char* names[] = {"first_forward", "rest_forward", "loss", "rest_backward", "first_backward", "adam"};
+    constexpr int P = 6;
+    std::vector<double> t[P];
+    for (Index s = 0; s < warmup + steps; ++s) {
+        double dt[P];
+        auto t1 = Clock::now();
+        auto lap = [&](int i) {
+            const auto now = Clock::now();
+            dt[i] = std::chrono::duration<double>(now - t1).count();
+            t1 = now;
+        };
+        auto Z0 = mlp.first_product(f.N);
+        if (f.batch.sparse) posenc::sparse_product<float>(mlp.layer(0).W, f.batch.windows, Z0);
+        else Z0.noalias() = mlp.layer(0).W * f.batch.dense;
+        lap(0);
+        const Mat<float>& out = mlp.forward_from_first_product();
+        lap(1);
+        posenc::mse(out, f.Y, grad);
+        lap(2);
+        const auto dZ0 = mlp.backward_to_first(grad, true);
+        lap(3);
+        if (f.batch.sparse) posenc::sparse_first_backward<float>(mlp.layer(0), f.batch.windows, dZ0);
+        else {
+            mlp.layer(0).dW.noalias() = dZ0 * f.batch.dense.transpose();
+            mlp.layer(0).db = dZ0.rowwise().sum();
+        }
+        lap(4);
+        adam.step(params);
+        lap(5);
+        if (s >= warmup)
+            for (int i = 0; i < P; ++i) t[i].push_back(dt[i]);
+    }
+    // GEMM work per phase: hidden layers (depth - 1 of width^2) + output (width x C).
+    const double N = double(f.N), w = double(f.width), hid = double(f.depth - 1) * w * w + w * double(f.C);
+    const double flops_rest_fwd = 2.0 * N * hid, flops_rest_bwd = 2.0 * 2.0 * N * hid;
+    Json j;
+    double total = 0;
+    for (int i = 0; i < P; ++i) {
+        j.num(std::string(names[i]) + "_seconds", median(t[i]));
+        total += median(t[i]);
+    }
+    return j.num("total_seconds", total)
+        .num("rest_forward_gflops", flops_rest_fwd / median(t[1]) * 1e-9)
+        .num("rest_backward_gflops", flops_rest_bwd / median(t[3]) * 1e-9)
+        .num("hidden_gflops", (flops_rest_fwd + flops_rest_bwd) / (median(t[1]) + median(t[3])) * 1e-9)
+        .str("first_layer", f.batch.sparse ? "sparse" : "dense")
+        .num("window", double(f.model.encoder().window_width()))
         .text();
 }
 
@@ -422,7 +506,7 @@ std::string srank(const Options& o) {
 }
 
 int run(int argc, char** argv) {
-    if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|hidden|gemm|srank|noop [--option value]...");
+    if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|profile2d|hidden|gemm|srank|noop [--option value]...");
     const std::string mode = argv[1];
     const Options o(argc, argv);
     const Index threads = Index(o.num("threads", double(posenc::num_threads())));
@@ -433,6 +517,7 @@ int run(int argc, char** argv) {
     std::string out;
     if (mode == "fit1d") out = fit1d(o);
     else if (mode == "fit2d") out = fit2d(o);
+    else if (mode == "profile2d") out = profile2d(o);
     else if (mode == "hidden") out = hidden(o);
     else if (mode == "gemm") out = gemm(o);
     else if (mode == "srank") out = srank(o);
