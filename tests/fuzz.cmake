@@ -27,7 +27,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
   set(work "${WORK_DIR}/work/${NAME}")
   set(artifacts "${WORK_DIR}/artifacts/${NAME}")
   file(MAKE_DIRECTORY "${work}" "${artifacts}")
-  set(common -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 "-artifact_prefix=${artifacts}/")
+  set(common -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=30 "-artifact_prefix=${artifacts}/")
 
   # 1. Regression: every committed reproducer must run cleanly now.
   file(GLOB crashes "${SOURCE_DIR}/tests/fuzz/crashes/${NAME}/*")
