@@ -121,7 +121,9 @@ function(posenc_fit_test name exe)
     list(APPEND defs "-DKEYS=${k}" "-DCHECKS=${c}")
   endif()
   add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${defs} -P "${_fit_script}")
-  set_tests_properties(${name} PROPERTIES TIMEOUT 120 ENVIRONMENT "OMP_NUM_THREADS=2" LABELS examples)
+  # One thread: the results are identical, and tiny problems are much slower with 2 threads when the
+  # machine is busy (parallel regions wait for a core); the parallel paths are tested by the library tests.
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 ENVIRONMENT "OMP_NUM_THREADS=1" LABELS examples)
   if(P_FIXTURES_SETUP)
     set_tests_properties(${name} PROPERTIES FIXTURES_SETUP ${P_FIXTURES_SETUP})
   endif()
@@ -137,7 +139,7 @@ set(_k2 train_psnr test_psnr seconds seconds_per_step)
 posenc_fit_test(fit_1d_gaussian_json fit_1d
   ARGS --encoder gaussian --param 0.005 --dim 10000 --steps 400 --json --quiet
   KEYS ${_k1}
-  CHECKS "encoder=gaussian" "dim>9999" "dim<10001" "steps>399" "steps<401" "train_psnr>24" "test_psnr>22"
+  CHECKS "encoder=gaussian" "dim>9999" "dim<10001" "steps>399" "steps<401" "train_psnr>30" "test_psnr>28"
          "stable_rank>1" "stable_rank<256" "seconds>-1")
 # ... a very narrow one memorises the train points and fails on the test points (the paper's point)
 posenc_fit_test(fit_1d_memorise_json fit_1d
@@ -148,11 +150,11 @@ posenc_fit_test(fit_1d_memorise_json fit_1d
 posenc_fit_test(fit_1d_closed_form_json fit_1d
   ARGS --encoder triangle --param 0.004 --dim 4000 --closed-form --lambda 1e-8 --json
   KEYS ${_k1}
-  CHECKS "steps<1" "train_psnr>50" "test_psnr>20")
+  CHECKS "steps<1" "train_psnr>100" "test_psnr>28")
 posenc_fit_test(fit_1d_mlp_out fit_1d
   ARGS --encoder rff --param 10 --dim 256 --depth 1 --width 32 --steps 200 --json --quiet --out ${_fit_dir}/fit1d
   KEYS ${_k1}
-  CHECKS "encoder=rff" "train_psnr>12" "test_psnr>12"
+  CHECKS "encoder=rff" "train_psnr>25" "test_psnr>25"
   FILES ${_fit_dir}/fit1d/fit_1d.dat ${_fit_dir}/fit1d/fit_1d.gp)
 
 # fit_2d, built-in image (protocol C split), tiny network; --out writes the PNGs used below
@@ -160,14 +162,14 @@ posenc_fit_test(fit_2d_gaussian2_out fit_2d
   ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet
        --out ${_fit_dir}/fit2d
   KEYS ${_k2}
-  CHECKS "train_psnr>14" "test_psnr>14" "seconds>-1" "seconds_per_step>-1"
+  CHECKS "train_psnr>20" "test_psnr>20" "seconds>-1" "seconds_per_step>-1"
   FILES ${_fit_dir}/fit2d/target.png ${_fit_dir}/fit2d/reconstruction.png ${_fit_dir}/fit2d/error.png
   FIXTURES_SETUP posenc_fit_png)
 posenc_fit_test(fit_2d_from_png fit_2d
   ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
        --steps 50 --json --quiet
   KEYS ${_k2}
-  CHECKS "train_psnr>5" "test_psnr>5"
+  CHECKS "train_psnr>10" "test_psnr>10"
   FIXTURES_REQUIRED posenc_fit_png)
 
 # bad arguments: one line on stderr, exit code 2, no output file

@@ -56,7 +56,7 @@ struct ChartFiles {
     std::string message;           ///< one line for the user: where the chart is or how to render it
 };
 
-namespace detail {
+namespace chart_impl {
 
 /// Single-quotes `s` for /bin/sh.
 inline std::string shell_quote(const std::string& s) {
@@ -105,7 +105,7 @@ inline const std::string& gnuplot_png_terminal() {
     return term;
 }
 
-}  // namespace detail
+}  // namespace chart_impl
 
 /// Writes the chart: `png` names the output image (e.g. out/fit.png); out/fit.dat and out/fit.gp are
 /// written beside it in any case, and the PNG is rendered when gnuplot is available.
@@ -130,29 +130,29 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
         dat << "\n\n";  // two blank lines: next gnuplot index block
     }
 
-    const std::string& term = detail::gnuplot_png_terminal();
+    const std::string& term = chart_impl::gnuplot_png_terminal();
     std::ostringstream gp;
     gp << "# Renders " << png.filename().string() << " from " << files.data.filename().string()
        << ". Run in this directory: gnuplot " << files.script.filename().string() << "\n"
        << "# (if your gnuplot lacks the pngcairo terminal, replace it by png)\n"
-       << "if (!exists(\"outfile\")) outfile = " << detail::gp_string(png.filename().string()) << "\n"
+       << "if (!exists(\"outfile\")) outfile = " << chart_impl::gp_string(png.filename().string()) << "\n"
        << "set terminal " << (term.empty() ? "pngcairo" : term) << " size " << chart.width << "," << chart.height
        << "\nset output outfile\n"
-       << "set title " << detail::gp_string(chart.title) << " noenhanced\n"
-       << "set xlabel " << detail::gp_string(chart.xlabel) << " noenhanced\n"
-       << "set ylabel " << detail::gp_string(chart.ylabel) << " noenhanced\n"
+       << "set title " << chart_impl::gp_string(chart.title) << " noenhanced\n"
+       << "set xlabel " << chart_impl::gp_string(chart.xlabel) << " noenhanced\n"
+       << "set ylabel " << chart_impl::gp_string(chart.ylabel) << " noenhanced\n"
        << "set grid\nset key outside right top noenhanced\n";
     if (chart.logx) gp << "set logscale x\n";
     if (chart.logy) gp << "set logscale y\n";
     gp << "plot ";
-    const std::string datname = detail::gp_string(files.data.filename().string());
+    const std::string datname = chart_impl::gp_string(files.data.filename().string());
     for (std::size_t s = 0; s < chart.series.size(); ++s) {
         const Series& se = chart.series[s];
         const char* with = se.style == SeriesStyle::Line     ? "lines lw 1.5"
                            : se.style == SeriesStyle::Points ? "points pt 7 ps 0.5"
                                                              : "linespoints pt 7 ps 0.5";
         gp << (s ? ", \\\n     " : "") << datname << " index " << s << " using 1:2 with " << with << " title "
-           << detail::gp_string(se.name);
+           << chart_impl::gp_string(se.name);
     }
     if (chart.series.empty()) gp << "NaN notitle";
     gp << "\nunset output\n";
@@ -161,17 +161,17 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
     write_text_file(files.data, dat.str());
     write_text_file(files.script, gp.str());
 
-    const std::string how = "cd " + detail::shell_quote(dir.string()) + " && gnuplot " +
-                            detail::shell_quote(files.script.filename().string());
+    const std::string how = "cd " + chart_impl::shell_quote(dir.string()) + " && gnuplot " +
+                            chart_impl::shell_quote(files.script.filename().string());
     if (term.empty()) {
         files.message = "gnuplot not found: wrote " + files.data.string() + " and " + files.script.string() +
                         "; install gnuplot and run `" + how + "` to get " + png.string();
         return files;
     }
-    const auto tmp = detail::temp_path_for(png);
-    const std::string cmd = "cd " + detail::shell_quote(dir.string()) + " && gnuplot -e " +
-                            detail::shell_quote("outfile=" + detail::gp_string(tmp.filename().string())) + " " +
-                            detail::shell_quote(files.script.filename().string()) + " >/dev/null 2>&1";
+    const auto tmp = image_impl::temp_path_for(png);
+    const std::string cmd = "cd " + chart_impl::shell_quote(dir.string()) + " && gnuplot -e " +
+                            chart_impl::shell_quote("outfile=" + chart_impl::gp_string(tmp.filename().string())) + " " +
+                            chart_impl::shell_quote(files.script.filename().string()) + " >/dev/null 2>&1";
     const int rc = std::system(cmd.c_str());
     std::error_code ec;
     if (rc != 0 || !std::filesystem::is_regular_file(tmp, ec) || std::filesystem::file_size(tmp, ec) == 0) {
@@ -180,7 +180,7 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
                         files.data.string() + " and " + files.script.string() + " (run `" + how + "`)";
         return files;
     }
-    detail::commit_temp(tmp, png);
+    image_impl::commit_temp(tmp, png);
     files.rendered = true;
     files.message = "wrote " + png.string();
     return files;

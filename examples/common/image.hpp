@@ -72,7 +72,7 @@ struct ImageLimits {
     std::uintmax_t max_file_bytes = 1ull << 30;  ///< largest accepted encoded file
 };
 
-namespace detail {
+namespace image_impl {
 
 /// Converts 8-bit samples with `n` channels per pixel into an Image in [0, 1]: alpha is dropped,
 /// and an RGB image whose three channels are equal everywhere (grey stored as RGB) becomes 1 channel.
@@ -143,12 +143,19 @@ inline std::string check_png_layout(const unsigned char* b, std::size_t n) {
 
 /// Structural pre-check of a JPEG before stb sees it: walks the marker segments the way stb does
 /// (including the segments between the scans of a progressive JPEG, found by skipping the
-/// entropy-coded data) and rejects any DHT table declaring more than 256 Huffman codes. (Debian's
-/// stb 2022 lacks that check and writes past a 257-entry array: tests/fuzz/crashes/fuzz_image_load/.)
-/// Conservative: it may inspect more candidate DHT segments than stb would, never fewer.
+/// entropy-coded data) and rejects
+///  * a DHT table declaring more than 256 Huffman codes (Debian's stb 2022 lacks that check and
+///    writes past a 257-entry array: tests/fuzz/crashes/fuzz_image_load/), and
+///  * a scan (SOS) that uses a Huffman table no earlier DHT defined (stb would decode with
+///    uninitialised table memory; found by fuzzing, state-dependent so it has no standalone
+///    reproducer). Which tables a scan uses follows stb: sequential scans use DC and AC tables,
+///    progressive DC-first scans the DC tables, progressive AC scans the AC tables.
+/// Conservative: it may inspect more candidate segments than stb would, never fewer.
 /// Returns an error text, or "" when no bad table is found.
 inline std::string check_jpeg_tables(const unsigned char* b, std::size_t n) {
     auto at = [&](std::size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+    bool dc_defined[4] = {false, false, false, false}, ac_defined[4] = {false, false, false, false};
+    bool progressive = false, frame = false;
     std::size_t pos = 2;  // after SOI
     while (pos < n) {
         while (pos < n && b[pos] != 0xFF) ++pos;  // stb skips padding between segments
@@ -164,12 +171,29 @@ inline std::string check_jpeg_tables(const unsigned char* b, std::size_t n) {
             std::ptrdiff_t left = std::ptrdiff_t(len) - 2;
             std::size_t p = seg;
             while (left > 0 && p < n) {
+                const unsigned tc = at(p) >> 4, th = at(p) & 15;
+                if (tc == 0 && th < 4) dc_defined[th] = true;
+                if (tc == 1 && th < 4) ac_defined[th] = true;
                 std::size_t codes = 0;
                 for (std::size_t i = 0; i < 16; ++i) codes += at(p + 1 + i);
                 if (codes > 256)
                     return "corrupt JPEG (Huffman table declares " + std::to_string(codes) + " codes, at most 256)";
                 p += 17 + codes;
                 left -= std::ptrdiff_t(17 + codes);
+            }
+        }
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {  // SOFn
+            frame = true;
+            progressive = (m == 0xC2);
+        }
+        if (m == 0xDA) {  // SOS: components (id, Td/Ta), then Ss, Se, Ah/Al
+            const unsigned ns = at(seg), ss = at(seg + 1 + 2 * ns), ah = at(seg + 3 + 2 * ns) >> 4;
+            const bool use_dc = !frame || !progressive || (ss == 0 && ah == 0);
+            const bool use_ac = !frame || !progressive || ss != 0;
+            for (unsigned i = 0; i < ns && i < 4; ++i) {
+                const unsigned td = at(seg + 2 + 2 * i) >> 4, ta = at(seg + 2 + 2 * i) & 15;
+                if ((use_dc && td < 4 && !dc_defined[td]) || (use_ac && ta < 4 && !ac_defined[ta]))
+                    return "corrupt JPEG (a scan uses a Huffman table that was never defined)";
             }
         }
         pos = end;
@@ -188,12 +212,12 @@ inline std::string check_jpeg_tables(const unsigned char* b, std::size_t n) {
     return "";
 }
 
-}  // namespace detail
+}  // namespace image_impl
 
 /// Writes `text` to `path` through a temporary file + rename, so a failed write leaves no partial
 /// file (an existing file is replaced only on success). Throws posenc::Error naming the path.
 inline void write_text_file(const std::filesystem::path& path, const std::string& text) {
-    const auto tmp = detail::temp_path_for(path);
+    const auto tmp = image_impl::temp_path_for(path);
     {
         std::ofstream f(tmp, std::ios::binary);
         if (f) f.write(text.data(), std::streamsize(text.size()));
@@ -204,7 +228,7 @@ inline void write_text_file(const std::filesystem::path& path, const std::string
             throw Error("cannot write \"" + path.string() + "\"");
         }
     }
-    detail::commit_temp(tmp, path);
+    image_impl::commit_temp(tmp, path);
 }
 
 /// Decodes a PNG or JPEG image held in memory (8 or 16 bit, grey / grey+alpha / RGB / RGBA, the 16-bit
@@ -220,10 +244,10 @@ inline Image decode_image(const unsigned char* bytes, std::size_t size, const st
     if (size == 0) throw Error(who + "file is empty");
     if (size > std::size_t(std::numeric_limits<int>::max()) || size > limits.max_file_bytes)
         throw Error(who + "file too large (" + std::to_string(size) + " bytes)");
-    const detail::ImageFormat fmt = detail::sniff_format(bytes, size);
-    if (fmt == detail::ImageFormat::Other) throw Error(who + "not a PNG or JPEG file");
-    const std::string bad = fmt == detail::ImageFormat::Png ? detail::check_png_layout(bytes, size)
-                                                            : detail::check_jpeg_tables(bytes, size);
+    const image_impl::ImageFormat fmt = image_impl::sniff_format(bytes, size);
+    if (fmt == image_impl::ImageFormat::Other) throw Error(who + "not a PNG or JPEG file");
+    const std::string bad = fmt == image_impl::ImageFormat::Png ? image_impl::check_png_layout(bytes, size)
+                                                            : image_impl::check_jpeg_tables(bytes, size);
     if (!bad.empty()) throw Error(who + bad);
     int w = 0, h = 0, n = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &n))
@@ -243,7 +267,7 @@ inline Image decode_image(const unsigned char* bytes, std::size_t size, const st
     }
     Image img;
     try {
-        img = detail::image_from_bytes(px, w, h, n);
+        img = image_impl::image_from_bytes(px, w, h, n);
     } catch (...) {
         stbi_image_free(px);
         throw;
@@ -315,7 +339,7 @@ inline void write_png(const std::filesystem::path& path, const Image& img) {
         const float c = (v == v) ? std::clamp(v, 0.0f, 1.0f) : 0.0f;
         bytes[i] = static_cast<unsigned char>(std::lround(c * 255.0f));
     }
-    const auto tmp = detail::temp_path_for(path);
+    const auto tmp = image_impl::temp_path_for(path);
     const int ok = stbi_write_png(tmp.c_str(), img.width, img.height, img.channels, bytes.data(),
                                   img.width * img.channels);
     if (!ok) {
@@ -323,7 +347,7 @@ inline void write_png(const std::filesystem::path& path, const Image& img) {
         std::filesystem::remove(tmp, ec);
         throw Error("cannot write PNG \"" + path.string() + "\"");
     }
-    detail::commit_temp(tmp, path);
+    image_impl::commit_temp(tmp, path);
 }
 
 /// Creates directory `dir` (and parents) if needed; throws posenc::Error naming it on failure.

@@ -14,10 +14,10 @@
 
 namespace posenc::examples {
 
-namespace detail {
+namespace signals_impl {
 /// Rounds v (clamped to [0, 1]) to the nearest multiple of 1/255, like an 8-bit image value.
 inline float quantise8(double v) { return float(std::round(std::clamp(v, 0.0, 1.0) * 255.0) / 255.0); }
-}  // namespace detail
+}  // namespace signals_impl
 
 /// The built-in 1D signal: `n` samples (default 512) of a deterministic, natural-image-like row in
 /// [0, 1], sample i at x = i / n: a smooth low-frequency background, sharp edges (steps and a narrow
@@ -43,7 +43,7 @@ inline std::vector<float> default_signal_1d(int n = 512) {
             const std::size_t k = std::size_t(i) + 1;
             v += 0.09 * (0.25 * grain[k - 1] + 0.5 * grain[k] + 0.25 * grain[k + 1]);
         }
-        s[std::size_t(i)] = detail::quantise8(std::clamp(v, 0.02, 0.98));
+        s[std::size_t(i)] = signals_impl::quantise8(std::clamp(v, 0.02, 0.98));
     }
     return s;
 }
@@ -73,7 +73,7 @@ inline Image default_image_2d(int size = 256) {
             const double g = rng.uniform(-1.0, 1.0);  // drawn for every pixel: layout independent of region
             if (x > 0.08 && x < 0.45 && y > 0.65 && y < 0.92)
                 for (double& v : rgb) v += 0.08 * g;
-            for (int k = 0; k < 3; ++k) img.at(r, c, k) = detail::quantise8(rgb[k]);
+            for (int k = 0; k < 3; ++k) img.at(r, c, k) = signals_impl::quantise8(rgb[k]);
         }
     return img;
 }
