@@ -47,7 +47,8 @@ double backward_fd_error(const E& e, const Mat<double>& X, double h = 1e-6) {
 
 /// Stable rank ||A||_F^2 / ||A||_2^2 of the embedding whose rows are the codes (columns of C).
 double stable_rank_of_codes(const Mat<double>& C) {
-    const Mat<double> G = C.transpose() * C;
+    // lazyProduct: a plain loop, not Eigen's threaded GEMM (which crawls on an oversubscribed machine).
+    const Mat<double> G = C.transpose().lazyProduct(C);
     Eigen::SelfAdjointEigenSolver<Mat<double>> es(G, Eigen::EigenvaluesOnly);
     return es.eigenvalues().sum() / es.eigenvalues().maxCoeff();
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <Eigen/Core>
@@ -73,7 +74,8 @@ public:
         const Index N = X.cols(), M = B_.rows(), d = B_.cols();
         const Index off = include_input_ ? d : 0;
         const T s = T(scale_);
-        POSENC_OMP(parallel)
+        [[maybe_unused]] const bool par = parallel_worth_it(N);
+        POSENC_OMP(parallel if(par))
         {
             // Per-thread aligned buffers: Eigen's vectorised sin/cos must see the same alignment for
             // every point, so a code is bitwise the same wherever it sits in the batch or output.
@@ -82,10 +84,20 @@ public:
             for (Index n = 0; n < N; ++n) {
                 auto col = out.col(n);
                 phases(X, n, phase);
-                tmp = phase.array().sin() * s;
-                col.segment(off, M) = tmp;
-                tmp = phase.array().cos() * s;
-                col.segment(off + M, M) = tmp;
+                if constexpr (std::is_same_v<T, float>) {
+                    // Eigen vectorises float sin/cos (not double's).
+                    tmp = phase.array().sin() * s;
+                    col.segment(off, M) = tmp;
+                    tmp = phase.array().cos() * s;
+                    col.segment(off + M, M) = tmp;
+                } else {
+                    // Scalar loop with sin and cos of the same argument side by side (one sincos call).
+                    for (Index m = 0; m < M; ++m) {
+                        const T p = phase[m];
+                        col[off + m] = s * std::sin(p);
+                        col[off + M + m] = s * std::cos(p);
+                    }
+                }
                 if (include_input_) col.head(d) = X.col(n) * s;
             }
         }
@@ -100,14 +112,23 @@ public:
         const Index N = X.cols(), M = B_.rows(), d = B_.cols();
         const Index off = include_input_ ? d : 0;
         const T s = T(scale_);
-        POSENC_OMP(parallel)
+        [[maybe_unused]] const bool par = parallel_worth_it(N);
+        POSENC_OMP(parallel if(par))
         {
             Vec<T> phase(M), g(M);  // per-thread buffers
             POSENC_OMP(for schedule(static))
             for (Index n = 0; n < N; ++n) {
                 phases(X, n, phase);
                 const auto dy = dY.col(n);
-                g = phase.array().cos() * dy.segment(off, M).array() - phase.array().sin() * dy.segment(off + M, M).array();
+                if constexpr (std::is_same_v<T, float>) {
+                    g = phase.array().cos() * dy.segment(off, M).array() -
+                        phase.array().sin() * dy.segment(off + M, M).array();
+                } else {
+                    for (Index m = 0; m < M; ++m) {
+                        const T p = phase[m];
+                        g[m] = std::cos(p) * dy[off + m] - std::sin(p) * dy[off + M + m];
+                    }
+                }
                 for (Index j = 0; j < d; ++j) {
                     const T v = W_.col(j).dot(g) + (include_input_ ? dy(j) : T(0));
                     dX(j, n) = s * v;
@@ -117,6 +138,9 @@ public:
     }
 
 private:
+    /// Threads only pay off when there is enough to evaluate (the results do not depend on it).
+    bool parallel_worth_it(Index N) const { return N > 1 && N * B_.rows() >= 16384; }
+
     /// ph <- 2 pi B x_n, accumulated axis by axis in a fixed order (same bits in any batch).
     template <class V>
     void phases(const ConstMatRef<T>& X, Index n, V&& ph) const {
