@@ -214,6 +214,20 @@ TEST_CASE("factory: errors name the type and the parameter", "[factory][errors]"
     CHECK_THAT(msg(spec("per_axis", {}, {spec("basic", {{"input_dim", 2}})})), Contains("child must have input_dim 1"));
     CHECK_THAT(msg(spec("concat", {}, {spec("none", {}), spec("basic", {{"input_dim", 2}})})), Contains("same input_dim"));
 
+    // absurd sizes are rejected before anything is allocated
+    CHECK_THAT(msg(spec("identity", {{"input_dim", 5000}})), Contains("parameter \"input_dim\" must be an integer in [1, 1024]"));
+    CHECK_THAT(msg(spec("linf", {{"max_freq", 4}, {"dim", 1 << 26}, {"input_dim", 1024}})), Contains("frequency matrix would have"));
+    CHECK_THAT(msg(spec("rff", {{"sigma", 4}, {"dim", 1 << 26}, {"input_dim", 2}})), Contains("<= 2^24"));
+    CHECK_THAT(msg(spec("logf", {{"levels", 61}, {"input_dim", 1024}})), Contains("<= 2^24"));
+    // composite specs nest at most 16 levels
+    auto nest = [](int levels) {
+        EncoderSpec s = spec("none", {});
+        for (int i = 1; i < levels; ++i) s = spec("concat", {}, {s});
+        return s;
+    };
+    CHECK(make_encoder<float>(nest(16)).output_dim() == 1);
+    CHECK_THAT(msg(nest(17)), Contains("nested too deeply"));
+
     // bad input at encode time: NaN coordinate, wrong input dimension, outside the bounded domain
     const auto e = make_encoder<double>(spec("gaussian2", {{"sigma", 0.05}, {"dim", 40}}));
     Mat<double> X = random_points(2, 3, 1), out(40, 3);
@@ -271,5 +285,10 @@ TEST_CASE("json_spec: nlohmann::json <-> EncoderSpec", "[factory][json]") {
     CHECK_THROWS_WITH(parse_spec(R"({"type":3})"), Contains("\"type\" must be a string"));
     CHECK_THROWS_WITH(parse_spec(R"({"type":"gaussian","sigma":"big"})"), Contains("parameter \"sigma\" must be a number"));
     CHECK_THROWS_WITH(parse_spec(R"({"type":"concat","children":{}})"), Contains("\"children\" must be an array"));
+    std::string deep = R"({"type":"none"})";
+    for (int i = 1; i < 17; ++i) deep = R"({"type":"concat","children":[)" + deep + "]}";
+    CHECK_THROWS_WITH(parse_spec(deep), Contains("nested too deeply"));
+    for (int i = 0; i < 5000; ++i) deep = R"({"type":"concat","children":[)" + deep + "]}";
+    CHECK_THROWS_WITH(parse_spec(deep), Contains("nested too deeply"));  // no stack overflow
 }
 #endif

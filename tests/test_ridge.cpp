@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "posenc/core/random.hpp"
+#include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
+#include "posenc/nn/model.hpp"
 #include "posenc/nn/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
@@ -278,4 +280,52 @@ TEST_CASE("closed form matches a long Adam run on a depth-0 problem", "[ridge]")
         const auto r = adam_vs_closed(gauss, Y, 0.0, 1.0, 10000);
         CHECK(r.j_adam <= r.j_closed * (1 + 1e-3));
     }
+}
+
+TEST_CASE("fit_ridge on a posenc::Model: windows == dense embedding, and == a long Adam run (N side)", "[ridge]") {
+    // Protocol-B-like, reduced: 1D signal, 64 train points (even i of 128), Gaussian shifted basis
+    // D = 512, sigma = 0.01, unit norm at the centre; tol 1e-14 so the windows equal the dense code.
+    const Index N = 64, D = 512;
+    Mat<double> X(1, N), Y(1, N), Xt(1, N);
+    auto signal = [](double x) { return 0.5 + 0.3 * std::sin(9.0 * x) + (x > 0.4 && x < 0.7 ? 0.2 : 0.0); };
+    for (Index n = 0; n < N; ++n) {
+        X(0, n) = double(2 * n) / double(2 * N);
+        Xt(0, n) = double(2 * n + 1) / double(2 * N);
+        Y(0, n) = signal(X(0, n));
+    }
+    const EncoderSpec spec{"gaussian", {{"sigma", 0.01}, {"dim", double(D)}, {"tol", 1e-14}}, {}};
+    const auto enc = make_encoder<double>(spec);
+    MlpConfig cfg;
+    cfg.output_dim = 1;
+    cfg.depth = 0;
+    cfg.seed = 2;
+    Model<double> ms(enc, cfg, FirstLayerPath::Sparse), md(enc, cfg, FirstLayerPath::Dense);
+    const auto bs = ms.prepare(X), bd = md.prepare(X);
+    REQUIRE(bs.sparse);
+    REQUIRE_FALSE(bd.sparse);
+    for (const double lambda : {0.0, 1e-2}) {
+        INFO("lambda " << lambda);
+        const auto fs = fit_ridge(ms, bs, Y, {.lambda = lambda});
+        const auto fd = fit_ridge(md, bd, Y, {.lambda = lambda});
+        CHECK(fs.n_side);
+        CHECK(max_rel(fs.W, fd.W) < 1e-8);
+        CHECK(max_rel(fs.b, fd.b) < 1e-8);
+        CHECK(max_rel(ms.predict(Xt), md.predict(Xt)) < 1e-8);
+        if (lambda == 0.0) CHECK((ms.predict(X) - Y).cwiseAbs().maxCoeff() < 1e-8);  // min-norm interpolation
+    }
+
+    // Adam on the same Model (fused sparse path), L2 wd on W only; lambda = wd * C * N / 2.
+    const double wd = 1e-3;
+    Model<double> ma(enc, cfg, FirstLayerPath::Sparse);
+    AdamWeightsOnly opt{Adam<double>({.lr = 1e-2, .weight_decay = wd}), Adam<double>({.lr = 1e-2})};
+    train(ma, X, Y, opt, {.steps = 10000}, [&](const StepInfo& s) {
+        opt.w.set_lr(1e-2 * std::pow(0.9995, double(s.step)));
+        opt.b.set_lr(1e-2 * std::pow(0.9995, double(s.step)));
+    });
+    const auto fit = fit_ridge(ms, bs, Y, {.lambda = wd * double(N) / 2.0});
+    const double dw = max_rel(ma.mlp().layer(0).W, fit.W);
+    const double dtest = max_rel(ma.predict(Xt), ms.predict(Xt));
+    UNSCOPED_INFO("Model, N side: max |W_adam - W_closed| / max|W| " << dw << ", test predictions " << dtest);
+    CHECK(dw < 1e-6);
+    CHECK(dtest < 1e-6);
 }

@@ -11,6 +11,7 @@ namespace posenc {
 /// Deterministic RNG: mt19937_64 plus portable uniform and Box-Muller normal draws.
 class Rng {
 public:
+    /// Seeds the generator; the same seed gives the same sequence everywhere.
     explicit Rng(std::uint64_t seed = 0) : gen_(seed) {}
     /// Uniform in [0, 1) with 53 random bits.
     double uniform() { return double(gen_() >> 11) * 0x1.0p-53; }
@@ -30,6 +31,7 @@ public:
     }
     /// Uniform integer in [0, n).
     std::uint64_t below(std::uint64_t n) { return n ? gen_() % n : 0; }
+    /// The underlying engine, for std algorithms such as std::shuffle.
     std::mt19937_64& engine() { return gen_; }
 
 private:

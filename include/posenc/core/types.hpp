@@ -5,12 +5,15 @@
 
 namespace posenc {
 
+/// Index and size type (Eigen's, signed).
 using Index = Eigen::Index;
 
 /// Column-major dynamic matrix. A batch of N points in d dimensions is a d x N Mat (points as columns);
 /// an encoding of it is output_dim x N; MLP activations are width x N.
 template <class T> using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+/// Column vector (one point's code, a bias, a flattened parameter).
 template <class T> using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+/// Row vector.
 template <class T> using RowVec = Eigen::Matrix<T, 1, Eigen::Dynamic>;
 
 /// Read-only input view: accepts a Mat, a Map, or a block with unit inner stride, without copying.

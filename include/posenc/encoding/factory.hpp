@@ -100,7 +100,9 @@ inline std::string number_text(double x) {
 
 constexpr double kMaxDim = 67108864.0;              // 2^26: far beyond real use, bounds allocations
 constexpr double kMaxSeed = 9007199254740992.0;     // 2^53: every integer below is exact in double
-constexpr double kMaxInputDim = 65536.0;
+constexpr double kMaxInputDim = 1024.0;
+constexpr double kMaxFrequencyEntries = 16777216.0;  // 2^24 entries of a Fourier frequency matrix B
+constexpr int kMaxSpecDepth = 16;                     // nesting levels of composite specs
 
 /// Validates and reads the parameters of one spec; records the normalised spec (alias resolved,
 /// defaults filled in) and prefixes every error with `encoder "<type>": `.
@@ -108,8 +110,7 @@ class SpecReader {
 public:
     SpecReader(const EncoderSpec& spec, const EncoderTypeInfo& info) : info_(info) {
         norm_.type = spec.type;
-        norm_.params = spec.params;
-        norm_.children = spec.children;
+        norm_.params = spec.params;  // children are normalised (and copied) by the composite builders only
         auto& p = norm_.params;
         // The generic "param" is an alias for the type's main parameter.
         if (auto it = p.find("param"); it != p.end()) {
@@ -236,13 +237,21 @@ AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
     const Index d = r.input_dim(1);
     const Scaling scaling = r.scaling();
     const bool include_input = r.flag("include_input", false);
+    // Bound the frequency matrix (count x d entries) before allocating it.
+    auto check_size = [&](double count) {
+        if (count * double(d) > kMaxFrequencyEntries)
+            r.fail("the frequency matrix would have " + number_text(count * double(d)) +
+                   " entries (frequencies x input_dim must be <= 2^24)");
+    };
     Eigen::MatrixXd B;
     if (type == "basic") {
+        check_size(double(d));
         B = basic_frequencies(d);
     } else if (type == "linf") {
         const double fmax = r.positive("max_freq");
         if (fmax < 1) r.fail("parameter \"max_freq\" must be >= 1 (got " + number_text(fmax) + ")");
         const Index n = r.divide(r.dim(), 2 * d, "2 * input_dim: sin and cos per frequency per axis");
+        check_size(double(n) * double(d));
         B = linear_frequencies(d, n, fmax);
     } else if (type == "logf") {
         const double levels = r.positive("levels");
@@ -250,34 +259,38 @@ AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
             if (!(levels >= 1 && levels <= 61))
                 r.fail("parameter \"levels\" must be in [1, 61] (got " + number_text(levels) + ")");
             const Index n = r.divide(r.dim(), 2 * d, "2 * input_dim: sin and cos per frequency per axis");
+            check_size(double(n) * double(d));
             B = log_spaced_frequencies(d, n, levels - 1.0);
         } else {
             const Index L = r.integer("levels", 1, 61);
+            check_size(double(L) * double(d));
             B = log_frequencies(d, L);
         }
     } else {  // rff
         const double sigma = r.positive("sigma");
         const Index M = r.divide(r.dim(), 2, "the output is [sin; cos] of dim/2 frequencies");
-        if (double(M) * double(d) > kMaxDim) r.fail("dim * input_dim is too large");
+        check_size(double(M));
         B = random_frequencies(M, d, sigma, r.seed());
     }
     return AnyEncoder<T>(FourierFeatures<T>(std::move(B), include_input, scaling), r.normalised());
 }
 
 template <class T>
-AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec);
+AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth);
 
 template <class T>
-AnyEncoder<T> make_child(const EncoderSpec& parent, std::size_t i) {
+AnyEncoder<T> make_child(const EncoderSpec& parent, std::size_t i, int depth) {
     try {
-        return make_encoder_impl<T>(parent.children[i]);
+        return make_encoder_impl<T>(parent.children[i], depth + 1);
     } catch (const Error& e) {
         throw Error("encoder \"" + parent.type + "\": child " + std::to_string(i) + ": " + e.what());
     }
 }
 
 template <class T>
-AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
+AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
+    if (depth >= kMaxSpecDepth)
+        throw Error("encoder spec nested too deeply (more than " + std::to_string(kMaxSpecDepth) + " levels)");
     const EncoderTypeInfo* info = find_encoder_type(spec.type);
     if (!info) throw Error("unknown encoder \"" + spec.type + "\" (known: " + known_encoder_list() + ")");
     SpecReader r(spec, *info);
@@ -304,7 +317,7 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
                 r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
             const Index d = r.input_dim(2);
             const Scaling scaling = r.scaling();
-            AnyEncoder<T> child = make_child<T>(spec, 0);
+            AnyEncoder<T> child = make_child<T>(spec, 0, depth);
             if (child.input_dim() != 1)
                 r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
             r.normalised().children = {child.spec()};
@@ -315,7 +328,7 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
         std::vector<AnyEncoder<T>> parts;
         r.normalised().children.clear();
         for (std::size_t i = 0; i < spec.children.size(); ++i) {
-            parts.push_back(make_child<T>(spec, i));
+            parts.push_back(make_child<T>(spec, i, depth));
             r.normalised().children.push_back(parts.back().spec());
         }
         return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
@@ -348,8 +361,9 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
 /// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
 /// | "concat" | children = {one or more specs with the same input_dim} |
 ///
-/// Sizes: dim <= 2^26 (and dim * input_dim <= 2^26 for rff), input_dim <= 65536, seed an integer in
-/// [0, 2^53]; flags are exactly 0 or 1.
+/// Sizes (checked before anything is allocated): dim <= 2^26, input_dim <= 1024, Fourier frequency
+/// matrices <= 2^24 entries (frequencies x input_dim), composite specs nested <= 16 levels; seeds are
+/// integers in [0, 2^53]; flags are exactly 0 or 1.
 ///
 /// Basis keys: periodic = 0 (1 = periodic domain), scale = 1 (0 = raw values, 1 = one constant making the
 /// code of the centre unit norm), input_dim = 1 (> 1: per-axis, dim / input_dim shifts per axis, total
@@ -362,7 +376,7 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec) {
 /// make_encoder<T>(e.spec()) rebuilds an identical encoder.
 template <class T = double>
 AnyEncoder<T> make_encoder(const EncoderSpec& spec) {
-    return detail::make_encoder_impl<T>(spec);
+    return detail::make_encoder_impl<T>(spec, 0);
 }
 
 /// Every type name make_encoder() knows, sorted.

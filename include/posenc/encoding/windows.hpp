@@ -16,6 +16,7 @@ struct Windows {
     Index width = 0;   ///< K, slots per point
     IndexMat index;    ///< K x N, row of the full encoding each slot refers to
     Mat<T> weight;     ///< K x N, value of the encoding at that row
+    /// N, the number of points.
     Index cols() const { return index.cols(); }
 };
 

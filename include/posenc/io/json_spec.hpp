@@ -17,8 +17,12 @@ namespace posenc {
 /// `{"type":"gaussian","sigma":0.002,"dim":10000}`, optionally with `"children":[{...}, ...]`.
 /// Every key other than "type" and "children" is a parameter; its value must be a number or a boolean
 /// (true/false become 1/0). Throws posenc::Error naming the offending key otherwise. Parameter names and
-/// values are not checked here: make_encoder() does that.
-inline EncoderSpec spec_from_json(const nlohmann::json& j) {
+/// values are not checked here: make_encoder() does that. `depth` is the nesting level of j (specs nested
+/// more than 16 levels deep throw); leave it at 0.
+inline EncoderSpec spec_from_json(const nlohmann::json& j, int depth = 0) {
+    constexpr int kMaxDepth = 16;  // same limit as make_encoder(); bounds the recursion on untrusted input
+    if (depth >= kMaxDepth)
+        throw Error("encoder spec: nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
     if (!j.is_object()) throw Error(std::string("encoder spec: must be a JSON object (got ") + j.type_name() + ")");
     EncoderSpec s;
     const auto type = j.find("type");
@@ -33,7 +37,7 @@ inline EncoderSpec spec_from_json(const nlohmann::json& j) {
             if (!it->is_array())
                 throw Error("encoder spec \"" + s.type + "\": \"children\" must be an array (got " +
                             it->type_name() + ")");
-            for (const auto& c : *it) s.children.push_back(spec_from_json(c));
+            for (const auto& c : *it) s.children.push_back(spec_from_json(c, depth + 1));
             continue;
         }
         if (it->is_boolean()) s.params[key] = it->get<bool>() ? 1.0 : 0.0;

@@ -30,6 +30,38 @@ void row_sums(ConstMatRef<T> M, Vec<T>& out) {
         out.segment(r0, nr) = M.middleRows(r0, nr).rowwise().sum();
     }
 }
+
+/// C = A B^T for A (m x N), B (n x N) with a long inner dimension N (weight gradients dW = dZ X^T).
+/// Eigen's parallel GEMM synchronises its threads once per inner block, which is slow for N in the
+/// tens of thousands (about 8x slower than this on a loaded 2-core machine, see docs/nn.md); here
+/// each OpenMP thread multiplies its own contiguous range of the N columns with a single-threaded
+/// GEMM, and the per-thread partial products are added in thread order: deterministic for a fixed
+/// thread count, no atomics.
+template <class T>
+void gemm_nt(ConstMatRef<T> A, ConstMatRef<T> B, Mat<T>& C) {
+    const Index N = A.cols();
+    const int nt = num_threads();
+    if (nt <= 1 || N < Index(2048) * nt) {
+        C.noalias() = A * B.transpose();
+        return;
+    }
+    C.resize(A.rows(), B.rows());
+    std::vector<Mat<T>> partial(static_cast<std::size_t>(nt));
+    int team = 1;
+    POSENC_OMP(parallel num_threads(nt))
+    {
+#if defined(_OPENMP)
+        const Index t = omp_get_thread_num(), n = omp_get_num_threads();
+#else
+        const Index t = 0, n = 1;
+#endif
+        if (t == 0) team = int(n);
+        const Index c0 = N * t / n, c1 = N * (t + 1) / n;
+        Mat<T>& dst = t == 0 ? C : partial[std::size_t(t)];
+        dst.noalias() = A.middleCols(c0, c1 - c0) * B.middleCols(c0, c1 - c0).transpose();
+    }
+    for (int t = 1; t < team; ++t) C += partial[std::size_t(t)];
+}
 }  // namespace detail
 
 /// Fully connected layer: Z = W X + b for a batch X (in x N, points as columns), Z out x N.
@@ -91,7 +123,7 @@ struct Dense {
     void backward(ConstMatRef<T> dZ, ConstMatRef<T> X, Mat<T>* dX = nullptr) {
         check_input(X, "X");
         detail::check_shape(dZ, out_dim(), X.cols(), "Dense::backward", "dZ");
-        dW.noalias() = dZ * X.transpose();
+        detail::gemm_nt<T>(dZ, X, dW);
         detail::row_sums<T>(dZ, db);
         if (dX) {
             dX->resize(in_dim(), dZ.cols());

@@ -169,7 +169,7 @@ public:
                                                " columns (got " + std::to_string(X.cols()) + ")");
         auto dZ0 = backward_to_first(dY, true);
         Dense<T>& L0 = layers_.front();
-        L0.dW.noalias() = dZ0 * X.transpose();
+        detail::gemm_nt<T>(dZ0, X, L0.dW);
         detail::row_sums<T>(dZ0, L0.db);
         if (dX) {
             dX->resize(input_dim(), ws_.n);
@@ -209,7 +209,7 @@ public:
             Dense<T>& D = layers_[std::size_t(l)];
             const Mat<T>& Aprev = ws_.A[std::size_t(l - 1)];
             if (param_grads) {
-                D.dW.noalias() = dZ * Aprev.transpose();
+                detail::gemm_nt<T>(dZ, Aprev, D.dW);
                 detail::row_sums<T>(dZ, D.db);
             }
             Eigen::Map<Mat<T>> dA(nxt, D.in_dim(), N);

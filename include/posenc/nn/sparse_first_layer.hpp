@@ -33,8 +33,6 @@ namespace detail {
 /// Rows per register block of the gather/scatter kernels: 8 AVX registers of accumulators.
 template <class T>
 inline constexpr int kSparseRowBlock = int(64 / sizeof(T)) * 4;
-/// Layers with fewer output rows use the serial scatter in sparse_first_backward (no transpose).
-inline constexpr Index kSparseGatherMinRows = 16;
 
 /// out[0:rows] = sum_j coef[j] * src(:, col[j])[r0 : r0 + rows] for m (coef, col) pairs, where src is a
 /// column-major matrix with leading dimension ld. Accumulates in registers, rows in blocks of
@@ -92,50 +90,41 @@ void sparse_first_forward(const Mat<T>& W, const Vec<T>& b, const Windows<T>& wi
 
 /// Fused first-layer backward: overwrites dW (resized R x D) with dZ Psi^T, i.e. the scatter-add
 /// dW(:, index(k, n)) += weight(k, n) dZ(:, n), and, if given, *db = sum_n dZ(:, n).
-/// Deterministic without atomics, whatever the thread count:
-///  * R >= kSparseGatherMinRows: a gather on the transposed windows (a counting sort of the N K slots
-///    by index, stable in (n, k) order), dW(:, d) = sum over the slots with index d of weight dZ(:, n),
-///    accumulated in registers; every column of dW is summed by one thread in that fixed order.
-///  * fewer rows (e.g. a depth-0 model with 1-3 outputs): a serial scatter-add in (n, k) order,
-///    cheaper than sorting there.
+/// The rows of dW are cut into blocks small enough for a block (rows x D) to stay in a core's L2
+/// cache; each block is owned by one thread, which walks all (n, k) in order for its rows. Every
+/// entry of dW is therefore summed in the same (n, k) order whatever the thread count or schedule:
+/// deterministic, no atomics, and dZ is streamed once.
 template <class T>
 void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db = nullptr) {
     detail::check_windows(win, D, "sparse_first_backward");
     detail::check_shape(dZ, dZ.rows(), win.cols(), "sparse_first_backward", "dZ (columns = window columns)");
     const Index K = win.index.rows(), N = win.cols(), R = dZ.rows();
     dW.resize(R, D);
-    if (R < detail::kSparseGatherMinRows) {
-        dW.setZero();
-        for (Index n = 0; n < N; ++n)
+    constexpr Index G = 64 / Index(sizeof(T));  // rows per fixed-size step (two AVX registers)
+    // block height: a multiple of G with block * D * sizeof(T) <= 256 KiB, at least G, at most R
+    Index B = std::max<Index>(G, (Index(256 * 1024) / (D * Index(sizeof(T)))) / G * G);
+    B = std::min(B, std::max<Index>(G, (R + num_threads() - 1) / num_threads() + G - 1) / G * G);
+    const Index nblocks = (R + B - 1) / B;
+    const T* dz = dZ.data();
+    const Index ld = dZ.outerStride();
+    using Step = Eigen::Matrix<T, G, 1>;
+    const bool par = nblocks > 1 && N * K * R > (Index(1) << 15);
+    POSENC_OMP(parallel for schedule(dynamic, 1) if(par))
+    for (Index blk = 0; blk < nblocks; ++blk) {
+        const Index r0 = blk * B, nr = std::min(B, R - r0), full = nr / G * G;
+        dW.middleRows(r0, nr).setZero();
+        for (Index n = 0; n < N; ++n) {
+            const std::int32_t* idx = win.index.col(n).data();
+            const T* w = win.weight.col(n).data();
+            const T* src = dz + n * ld + r0;
             for (Index k = 0; k < K; ++k) {
-                const T w = win.weight(k, n);
-                if (w != T(0)) dW.col(win.index(k, n)) += w * dZ.col(n);
+                const T c = w[k];
+                if (c == T(0)) continue;
+                T* dst = dW.data() + Index(idx[k]) * R + r0;
+                for (Index r = 0; r < full; r += G) Eigen::Map<Step>(dst + r) += c * Eigen::Map<const Step>(src + r);
+                if (full < nr)
+                    Eigen::Map<Vec<T>>(dst + full, nr - full) += c * Eigen::Map<const Vec<T>>(src + full, nr - full);
             }
-    } else {
-        // transpose: slots start[d] .. start[d+1] have index d, in (n, k) order
-        std::vector<Index> start(std::size_t(D) + 1, 0);
-        for (Index n = 0; n < N; ++n)
-            for (Index k = 0; k < K; ++k) ++start[std::size_t(win.index(k, n)) + 1];
-        for (Index d = 0; d < D; ++d) start[std::size_t(d) + 1] += start[std::size_t(d)];
-        std::vector<std::int32_t> slot_col(std::size_t(N * K));
-        std::vector<T> slot_w(std::size_t(N * K));
-        std::vector<Index> fill(start.begin(), start.end() - 1);
-        for (Index n = 0; n < N; ++n)
-            for (Index k = 0; k < K; ++k) {
-                const Index pos = fill[std::size_t(win.index(k, n))]++;
-                slot_col[std::size_t(pos)] = std::int32_t(n);
-                slot_w[std::size_t(pos)] = win.weight(k, n);
-            }
-        const T* dz = dZ.data();
-        const Index ld = dZ.outerStride();
-        const bool par = N * K * R > (Index(1) << 15);
-        POSENC_OMP(parallel for schedule(static) if(par))
-        for (Index d = 0; d < D; ++d) {
-            const Index s0 = start[std::size_t(d)], m = start[std::size_t(d) + 1] - s0;
-            const std::int32_t* cs = slot_col.data() + s0;
-            const T* ws = slot_w.data() + s0;
-            detail::gather_columns<T>(dz, ld, 0, R, m, [cs](Index j) { return cs[j]; },
-                                      [ws](Index j) { return ws[j]; }, dW.col(d).data());
         }
     }
     if (db) detail::row_sums<T>(dZ, *db);
