@@ -1,8 +1,13 @@
 // posenc/analysis/metrics.hpp — reconstruction error metrics: MSE, MAE, PSNR.
 //
 // All take two matrices of the same shape (e.g. predictions and targets, channels x N) of any
-// Eigen expression type and scalar, and average over EVERY entry (channels and points alike), in
-// double. Shapes must match, inputs must be non-empty and finite: otherwise posenc::Error.
+// Eigen expression type and scalar (mixed float / double is fine), and average over EVERY entry
+// (channels and points alike), in double. Shapes must match, inputs must be non-empty and finite:
+// otherwise posenc::Error.
+//
+// They live in posenc::metrics (posenc::metrics::psnr(pred, target), ...) so that they never collide
+// with the training losses of nn/loss.hpp (posenc::mse, posenc::l1: value + gradient, same scalar
+// type) or nn/callbacks.hpp's posenc::psnr_from_mse(double).
 #pragma once
 #include <cmath>
 #include <limits>
@@ -14,6 +19,9 @@
 #include "posenc/core/types.hpp"
 
 namespace posenc {
+
+/// Evaluation metrics (MSE, MAE, PSNR) of predictions against targets; see analysis/metrics.hpp.
+namespace metrics {
 
 namespace detail {
 /// Shared validation of the metric functions: same shape, non-empty, finite.
@@ -47,9 +55,9 @@ double mae(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
 /// (peak = 1). Returns +infinity for mse == 0. Throws posenc::Error when mse is negative or not
 /// finite, or peak is not finite and > 0.
 inline double psnr_from_mse(double mse_value, double peak = 1.0) {
-    detail::require(std::isfinite(mse_value) && mse_value >= 0,
+    posenc::detail::require(std::isfinite(mse_value) && mse_value >= 0,
                     "psnr: mse must be finite and >= 0 (got " + std::to_string(mse_value) + ")");
-    detail::require_positive(peak, "psnr: peak");
+    posenc::detail::require_positive(peak, "psnr: peak");
     if (mse_value == 0) return std::numeric_limits<double>::infinity();
     return 10.0 * std::log10(peak * peak / mse_value);
 }
@@ -58,9 +66,10 @@ inline double psnr_from_mse(double mse_value, double peak = 1.0) {
 /// with the default peak = 1 this is -10 log10(MSE) for signals in [0, 1]. +infinity when a == b.
 template <class A, class B>
 double psnr(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b, double peak = 1.0) {
-    detail::require_positive(peak, "psnr: peak");
+    posenc::detail::require_positive(peak, "psnr: peak");
     detail::check_metric_inputs(a, b, "psnr");
     return psnr_from_mse(mse(a, b), peak);
 }
 
+}  // namespace metrics
 }  // namespace posenc
