@@ -140,7 +140,8 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
     detail::require(std::isfinite(opt.tolerance) && opt.tolerance > 0,
                     std::string(who) + ": tolerance must be finite and > 0 (got " + std::to_string(opt.tolerance) + ")");
     const Index kmax = std::min<Index>(m, opt.max_iterations);
-    Mat<double> Q(m, kmax + 1);  // Lanczos basis, computed in double whatever T is
+    // Lanczos basis in double whatever T is; grown by doubling (m x k doubles for k steps).
+    Mat<double> Q(m, std::min<Index>(kmax + 1, 64));
     std::vector<double> alpha, beta;
     Rng rng(opt.seed);
     Vec<double> q(m);
@@ -150,13 +151,14 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
     Vec<T> qt(m), wt(m);
     Vec<double> w(m);
     double theta = 0;
+    double scale = 0;  // largest |alpha| or beta so far: the size of G seen by the iteration
     for (Index j = 0; j < kmax; ++j) {
         qt = Q.col(j).template cast<T>();
         apply(qt, wt);
         w = wt.template cast<double>();
         const double a = Q.col(j).dot(w);
         alpha.push_back(a);
-        // Full re-orthogonalisation (twice is enough: "twice is enough", Parlett).
+        // Full re-orthogonalisation, two classical Gram-Schmidt passes ("twice is enough", Parlett).
         for (int pass = 0; pass < 2; ++pass) {
             const Vec<double> c = Q.leftCols(j + 1).transpose() * w;
             w.noalias() -= Q.leftCols(j + 1) * c;
@@ -166,8 +168,8 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
         // Eigen-decomposition of the k x k tridiagonal T_k (cheap: k <= kmax, checked every step
         // while small, then every 8 steps).
         const bool check = k <= 32 || k % 8 == 0 || k == kmax;
-        const double scale = std::abs(alpha[0]) + 1e-300;
-        const bool breakdown = b <= 1e-14 * scale;
+        scale = std::max({scale, std::abs(a), b});
+        const bool breakdown = b <= 1e-14 * scale;  // Krylov space invariant: the Ritz values are exact
         if (check || breakdown) {
             Vec<double> diag = Eigen::Map<const Vec<double>>(alpha.data(), k);
             Vec<double> sub = k > 1 ? Vec<double>(Eigen::Map<const Vec<double>>(beta.data(), k - 1)) : Vec<double>(0);
@@ -180,6 +182,7 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
         }
         if (k == kmax) break;
         beta.push_back(b);
+        if (k >= Q.cols()) Q.conservativeResize(Eigen::NoChange, std::min<Index>(kmax + 1, 2 * Q.cols()));
         Q.col(k) = w / b;
     }
     if (kmax == m) return theta;
