@@ -34,7 +34,7 @@ struct AdamOptions {
 template <class T>
 class Adam {
 public:
-    using Scalar = T;
+    using Scalar = T;  ///< parameter scalar type
 
     /// Validates the options (throws posenc::Error naming the bad field).
     explicit Adam(AdamOptions options = {}) : opt_(options) { validate(opt_); }

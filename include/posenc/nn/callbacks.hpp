@@ -107,7 +107,7 @@ struct ProgressOptions {
 };
 
 /// One updating line "label step 120/2000  loss 1.234e-03  psnr 29.09 dB  0:12 elapsed  ETA 3:08",
-/// redrawn in place with '\r' at most every `interval` seconds (or every `every` steps), always on the
+/// redrawn in place (carriage return) at most every `interval` seconds (or every `every` steps), always on the
 /// last step, and finished with a newline in on_end. Costs nothing between redraws.
 class Progress {
 public:

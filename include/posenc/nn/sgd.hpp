@@ -30,7 +30,7 @@ struct SgdOptions {
 template <class T>
 class Sgd {
 public:
-    using Scalar = T;
+    using Scalar = T;  ///< parameter scalar type
 
     /// Validates the options (throws posenc::Error naming the bad field).
     explicit Sgd(SgdOptions options = {}) : opt_(options) { validate(opt_); }
