@@ -1,0 +1,456 @@
+// posenc/io/model_file.hpp — save and load a Model (encoder spec + MLP config + weights) in posenc's
+// versioned, checksummed binary format. Format, versioning policy and guarantees: docs/model_files.md.
+#pragma once
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/encoding/any_encoder.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
+#include "posenc/encoding/factory.hpp"
+#include "posenc/io/binary_io.hpp"
+#include "posenc/nn/activations.hpp"
+#include "posenc/nn/mlp.hpp"
+#include "posenc/nn/model.hpp"
+
+namespace posenc {
+
+/// The model file format version save_model() writes. load_model() reads exactly the versions
+/// listed in docs/model_files.md (today: 1) and names the version in its error for any other.
+inline constexpr std::uint32_t kModelFileVersion = 1;
+
+/// The 8 bytes every posenc model file starts with: 0x89 then "POSENCM" (the high first byte makes a
+/// text-mode transfer or a text file fail the check).
+inline constexpr std::array<unsigned char, 8> kModelFileMagic = {0x89, 'P', 'O', 'S', 'E', 'N', 'C', 'M'};
+
+/// Name and shape of one tensor in a model file (shape as in PyTorch: weights [out, in], biases [out]).
+struct ModelFileTensor {
+    std::string name;                  ///< "layer<l>.weight" or "layer<l>.bias"
+    std::vector<std::uint64_t> shape;  ///< [out, in] for weights, [out] for biases
+};
+
+/// What a model file holds apart from the weight values: see model_file_info().
+struct ModelFileInfo {
+    std::uint32_t version = 0;       ///< format version of the file
+    std::uint32_t scalar_bytes = 0;  ///< 4 = float32 weights, 8 = float64 weights
+    EncoderSpec encoder;             ///< the encoder's (normalised) spec; make_encoder() rebuilds it
+    MlpConfig config;                ///< the MLP's shape, activations, seed and init scheme
+    FirstLayerPath path = FirstLayerPath::Auto;  ///< the model's first-layer policy
+    std::vector<ModelFileTensor> tensors;        ///< every tensor, in file order
+};
+
+namespace detail {
+
+inline constexpr std::size_t kModelHeaderBytes = 24;   // magic 8, version 4, scalar 4, body length 8
+inline constexpr std::size_t kModelChecksumBytes = 4;  // CRC-32 after the body
+inline constexpr std::uint32_t kMaxModelNameBytes = 256;  // spec type, parameter names, tensor names
+inline constexpr std::int64_t kMaxModelDepth = std::int64_t(1) << 20;
+
+inline std::uint32_t activation_code(Activation a) {
+    switch (a) {
+        case Activation::Identity: return 0;
+        case Activation::ReLU: return 1;
+        case Activation::Sigmoid: return 2;
+        case Activation::Tanh: return 3;
+        case Activation::Sine: return 4;
+        case Activation::Gaussian: return 5;
+    }
+    throw Error("save_model: unknown activation");
+}
+
+inline Activation activation_from_code(std::uint32_t c, const std::string& what) {
+    switch (c) {
+        case 0: return Activation::Identity;
+        case 1: return Activation::ReLU;
+        case 2: return Activation::Sigmoid;
+        case 3: return Activation::Tanh;
+        case 4: return Activation::Sine;
+        case 5: return Activation::Gaussian;
+        default: break;
+    }
+    throw Error("model file: " + what + " activation code " + std::to_string(c) +
+                " is unknown (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 sine, 5 gaussian)");
+}
+
+inline std::uint32_t init_code(MlpInit i) { return i == MlpInit::Auto ? 0 : i == MlpInit::PyTorch ? 1 : 2; }
+inline std::uint32_t path_code(FirstLayerPath p) { return p == FirstLayerPath::Auto ? 0 : p == FirstLayerPath::Dense ? 1 : 2; }
+
+inline std::string shape_text(const std::vector<std::uint64_t>& s) {
+    std::string t = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + "]";
+}
+
+/// a * b, or throws when it overflows 64 bits.
+inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, const std::string& what) {
+    if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a)
+        throw Error("model file: " + what + " overflows 64 bits");
+    return a * b;
+}
+
+inline void write_spec(ByteWriter& w, const EncoderSpec& s, int depth) {
+    if (depth >= kMaxSpecDepth)
+        throw Error("save_model: encoder spec nested more than " + std::to_string(kMaxSpecDepth) + " levels deep");
+    auto name = [&](const std::string& n, const char* what) {
+        if (n.size() > kMaxModelNameBytes)
+            throw Error(std::string("save_model: encoder spec ") + what + " '" + n.substr(0, 32) + "...' is longer than " +
+                        std::to_string(kMaxModelNameBytes) + " bytes");
+        w.string(n);
+    };
+    name(s.type, "type");
+    w.u32(std::uint32_t(s.params.size()));
+    for (const auto& [k, v] : s.params) {
+        name(k, "parameter name");
+        w.f64(v);
+    }
+    w.u32(std::uint32_t(s.children.size()));
+    for (const auto& c : s.children) write_spec(w, c, depth + 1);
+}
+
+inline EncoderSpec read_spec(ByteReader& r, int depth, const std::string& where) {
+    if (depth >= kMaxSpecDepth)
+        throw Error("model file: encoder spec nested more than " + std::to_string(kMaxSpecDepth) + " levels deep");
+    EncoderSpec s;
+    s.type = r.string(where + " type", kMaxModelNameBytes);
+    const std::uint32_t np = r.u32(where + " parameter count");
+    if (np > r.remaining() / 12)  // each parameter takes at least 4 + 8 bytes
+        throw Error("model file: " + where + " declares " + std::to_string(np) + " parameters but only " +
+                    std::to_string(r.remaining()) + " bytes remain");
+    for (std::uint32_t i = 0; i < np; ++i) {
+        const std::string what = where + " parameter " + std::to_string(i);
+        std::string key = r.string(what + " name", kMaxModelNameBytes);
+        const double v = r.f64(what + " value");
+        if (!std::isfinite(v)) throw Error("model file: " + where + " parameter \"" + key + "\" is not finite");
+        if (!s.params.emplace(std::move(key), v).second)
+            throw Error("model file: " + where + " has parameter " + std::to_string(i) + " twice");
+    }
+    const std::uint32_t nc = r.u32(where + " child count");
+    if (nc > r.remaining() / 12)  // each child spec takes at least 4 + 4 + 4 bytes
+        throw Error("model file: " + where + " declares " + std::to_string(nc) + " children but only " +
+                    std::to_string(r.remaining()) + " bytes remain");
+    for (std::uint32_t i = 0; i < nc; ++i)
+        s.children.push_back(read_spec(r, depth + 1, where + ".children[" + std::to_string(i) + "]"));
+    return s;
+}
+
+/// A validated file: everything but the encoder construction; tensor data stay in the caller's bytes.
+struct ParsedModelFile {
+    ModelFileInfo info;
+    std::vector<const unsigned char*> data;  // per tensor: row-major little-endian scalars
+};
+
+inline std::string hex32(std::uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%08x", static_cast<unsigned>(v));
+    return b;
+}
+
+/// Checks magic, version, scalar type, length and checksum, then parses and validates the body: spec
+/// structure, config values, tensor names and shapes against the config, data sizes against the bytes
+/// present, every value finite. Allocates nothing proportional to a declared size.
+inline ParsedModelFile parse_model_file(std::string_view bytes) {
+    const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::size_t size = bytes.size();
+    const std::string magic_text = "0x89 \"POSENCM\"";
+    if (size < kModelFileMagic.size())
+        throw Error("model file: not a posenc model file (" + std::to_string(size) +
+                    " bytes; a model file starts with the 8-byte magic " + magic_text + ")");
+    if (std::memcmp(u, kModelFileMagic.data(), kModelFileMagic.size()) != 0)
+        throw Error("model file: not a posenc model file (wrong magic: the first 8 bytes must be " + magic_text + ")");
+    if (size < kModelHeaderBytes)
+        throw Error("model file: truncated header (" + std::to_string(size) + " bytes; the header has " +
+                    std::to_string(kModelHeaderBytes) + ")");
+    ByteReader h(u + 8, kModelHeaderBytes - 8, "model file header");
+    ParsedModelFile out;
+    ModelFileInfo& info = out.info;
+    info.version = h.u32("version");
+    if (info.version == 0 || info.version > kModelFileVersion) {
+        const std::string v = std::to_string(info.version), cur = std::to_string(kModelFileVersion);
+        if (info.version > kModelFileVersion)
+            throw Error("model file: format version " + v + " is newer than this posenc can read (it reads version " +
+                        cur + "); load it with a newer posenc");
+        throw Error("model file: format version " + v + " is not a valid posenc model file version (this posenc reads version " +
+                    cur + ")");
+    }
+    info.scalar_bytes = h.u32("scalar type");
+    if (info.scalar_bytes != 4 && info.scalar_bytes != 8)
+        throw Error("model file: scalar type code " + std::to_string(info.scalar_bytes) +
+                    " is unknown (4 = float32, 8 = float64)");
+    const std::uint64_t body = h.u64("body length");
+    const std::uint64_t available = size >= kModelHeaderBytes + kModelChecksumBytes
+                                        ? std::uint64_t(size - kModelHeaderBytes - kModelChecksumBytes)
+                                        : 0;
+    if (size < kModelHeaderBytes + kModelChecksumBytes || body > available)
+        throw Error("model file: truncated: the header declares a " + std::to_string(body) +
+                    "-byte body but the file has " + std::to_string(size) + " bytes (expected " +
+                    (body <= std::numeric_limits<std::uint64_t>::max() - 28 ? std::to_string(body + 28) : "more") + ")");
+    if (body < available)
+        throw Error("model file: " + std::to_string(available - body) + " unexpected bytes after the end of the model");
+    const std::size_t crc_at = kModelHeaderBytes + std::size_t(body);
+    const std::uint32_t stored = std::uint32_t(ByteReader(u + crc_at, 4, "model file").u32("checksum"));
+    const std::uint32_t computed = crc32(u, crc_at);
+    if (stored != computed)
+        throw Error("model file: checksum mismatch (stored " + hex32(stored) + ", computed " + hex32(computed) +
+                    "): the file is corrupt");
+
+    ByteReader r(u + kModelHeaderBytes, std::size_t(body), "model file");
+    info.encoder = read_spec(r, 0, "encoder spec");
+
+    MlpConfig& c = info.config;
+    c.input_dim = r.i64("config input_dim");
+    c.output_dim = r.i64("config output_dim");
+    c.width = r.i64("config width");
+    c.depth = r.i64("config depth");
+    c.hidden.kind = activation_from_code(r.u32("config hidden activation"), "hidden");
+    c.hidden.param = r.f64("config hidden activation parameter");
+    c.output.kind = activation_from_code(r.u32("config output activation"), "output");
+    c.output.param = r.f64("config output activation parameter");
+    c.seed = r.u64("config seed");
+    const std::uint32_t init = r.u32("config init");
+    const std::uint32_t path = r.u32("config first-layer path");
+    auto bad = [](const std::string& what, std::int64_t v, const std::string& rule) {
+        throw Error("model file: config " + what + " must be " + rule + " (got " + std::to_string(v) + ")");
+    };
+    if (c.input_dim < 1) bad("input_dim", c.input_dim, ">= 1");
+    if (c.output_dim < 1) bad("output_dim", c.output_dim, ">= 1");
+    if (c.depth < 0 || c.depth > kMaxModelDepth) bad("depth", c.depth, "in [0, " + std::to_string(kMaxModelDepth) + "]");
+    if (c.width < (c.depth > 0 ? 1 : 0)) bad("width", c.width, c.depth > 0 ? ">= 1" : ">= 0");
+    if (!std::isfinite(c.hidden.param) || !std::isfinite(c.output.param))
+        throw Error("model file: config activation parameters must be finite");
+    if (init > 2) throw Error("model file: config init code " + std::to_string(init) + " is unknown (0 auto, 1 pytorch, 2 siren)");
+    if (path > 2) throw Error("model file: config first-layer path code " + std::to_string(path) + " is unknown (0 auto, 1 dense, 2 sparse)");
+    c.init = init == 0 ? MlpInit::Auto : init == 1 ? MlpInit::PyTorch : MlpInit::Siren;
+    info.path = path == 0 ? FirstLayerPath::Auto : path == 1 ? FirstLayerPath::Dense : FirstLayerPath::Sparse;
+
+    const std::uint64_t layers = std::uint64_t(c.depth) + 1;
+    const std::uint32_t count = r.u32("tensor count");
+    if (count != 2 * layers)
+        throw Error("model file: " + std::to_string(count) + " tensors, but the config (depth " + std::to_string(c.depth) +
+                    ") needs " + std::to_string(2 * layers) + " (weight and bias per layer)");
+    for (std::uint64_t l = 0; l < layers; ++l) {
+        const std::uint64_t in = l == 0 ? std::uint64_t(c.input_dim) : std::uint64_t(c.width);
+        const std::uint64_t outd = l + 1 == layers ? std::uint64_t(c.output_dim) : std::uint64_t(c.width);
+        for (int k = 0; k < 2; ++k) {
+            const std::string expected = "layer" + std::to_string(l) + (k == 0 ? ".weight" : ".bias");
+            const std::vector<std::uint64_t> want = k == 0 ? std::vector<std::uint64_t>{outd, in}
+                                                           : std::vector<std::uint64_t>{outd};
+            const std::string idx = "tensor " + std::to_string(2 * l + std::uint64_t(k));
+            ModelFileTensor t;
+            t.name = r.string(idx + " name", kMaxModelNameBytes);
+            if (t.name != expected)
+                throw Error("model file: " + idx + " is named '" + t.name + "', expected '" + expected + "'");
+            const std::uint32_t rank = r.u32("tensor '" + t.name + "' rank");
+            if (rank != want.size())
+                throw Error("model file: tensor '" + t.name + "' has rank " + std::to_string(rank) + ", expected " +
+                            std::to_string(want.size()));
+            for (std::uint32_t d = 0; d < rank; ++d) t.shape.push_back(r.u64("tensor '" + t.name + "' shape"));
+            if (t.shape != want)
+                throw Error("model file: tensor '" + t.name + "' has shape " + shape_text(t.shape) + ", but the config " +
+                            "(input_dim " + std::to_string(c.input_dim) + ", width " + std::to_string(c.width) +
+                            ", depth " + std::to_string(c.depth) + ", output_dim " + std::to_string(c.output_dim) +
+                            ") needs " + shape_text(want));
+            std::uint64_t elements = 1;
+            for (const auto s : t.shape) elements = checked_mul(elements, s, "size of tensor '" + t.name + "'");
+            const std::uint64_t nbytes = checked_mul(elements, info.scalar_bytes, "byte size of tensor '" + t.name + "'");
+            if (nbytes > r.remaining())
+                throw Error("model file: tensor '" + t.name + "' " + shape_text(t.shape) + " needs " + std::to_string(nbytes) +
+                            " bytes of data but only " + std::to_string(r.remaining()) + " bytes remain in the file");
+            const unsigned char* data = r.skip(std::size_t(nbytes), "tensor '" + t.name + "' data");
+            for (std::uint64_t i = 0; i < elements; ++i) {
+                const unsigned char* p = data + i * info.scalar_bytes;
+                const double v = info.scalar_bytes == 4 ? double(load_le<float>(p)) : load_le<double>(p);
+                if (!std::isfinite(v))
+                    throw Error("model file: tensor '" + t.name + "' element " + std::to_string(i) + " is not finite");
+            }
+            out.data.push_back(data);
+            info.tensors.push_back(std::move(t));
+        }
+    }
+    if (r.remaining() != 0)
+        throw Error("model file: " + std::to_string(r.remaining()) + " unexpected bytes after the last tensor");
+    return out;
+}
+
+template <class T>
+void check_model_scalar() {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "model files hold float or double models");
+}
+
+}  // namespace detail
+
+/// The model in posenc's model file format, as bytes (what save_model() writes). Throws posenc::Error
+/// when the model cannot be saved: empty encoder, an encoder without a spec (wrapped by hand rather than
+/// built by make_encoder(), so a file could not rebuild it), a spec that does not rebuild an encoder of
+/// the same shape, or a non-finite weight (named with its tensor and index).
+template <class T>
+std::string model_to_bytes(const Model<T>& model) {
+    detail::check_model_scalar<T>();
+    const AnyEncoder<T>& enc = model.encoder();
+    if (enc.empty()) throw Error("save_model: the model has no encoder");
+    const EncoderSpec& spec = enc.spec();
+    if (spec.type.empty())
+        throw Error("save_model: the encoder (" + enc.name() +
+                    ") has no EncoderSpec: only encoders built by make_encoder() can be saved (a file stores the spec, not the code)");
+    try {
+        const AnyEncoder<T> rebuilt = make_encoder<T>(spec);
+        if (rebuilt.input_dim() != enc.input_dim() || rebuilt.output_dim() != enc.output_dim())
+            throw Error("it builds " + std::to_string(rebuilt.input_dim()) + " -> " + std::to_string(rebuilt.output_dim()) +
+                        ", the model's encoder is " + std::to_string(enc.input_dim()) + " -> " +
+                        std::to_string(enc.output_dim()));
+    } catch (const Error& e) {
+        throw Error(std::string("save_model: the encoder's spec does not rebuild it: ") + e.what());
+    }
+
+    const Mlp<T>& mlp = model.mlp();
+    const MlpConfig& c = mlp.config();
+    detail::ByteWriter w;
+    w.reserve(std::size_t(mlp.parameter_count()) * sizeof(T) + 1024);
+    w.bytes(std::string_view(reinterpret_cast<const char*>(kModelFileMagic.data()), kModelFileMagic.size()));
+    w.u32(kModelFileVersion);
+    w.u32(std::uint32_t(sizeof(T)));
+    w.u64(0);  // body length, patched below
+    detail::write_spec(w, spec, 0);
+    w.i64(c.input_dim);
+    w.i64(c.output_dim);
+    w.i64(c.width);
+    w.i64(c.depth);
+    w.u32(detail::activation_code(c.hidden.kind));
+    w.f64(c.hidden.param);
+    w.u32(detail::activation_code(c.output.kind));
+    w.f64(c.output.param);
+    w.u64(c.seed);
+    w.u32(detail::init_code(c.init));
+    w.u32(detail::path_code(model.path()));
+    w.u32(std::uint32_t(2 * mlp.num_layers()));
+    auto put = [&](const std::string& name, const T* colmajor, Index rows, Index cols, bool matrix) {
+        w.string(name);
+        w.u32(matrix ? 2 : 1);
+        w.u64(std::uint64_t(rows));
+        if (matrix) w.u64(std::uint64_t(cols));
+        for (Index i = 0; i < rows; ++i)  // row-major: PyTorch's [out, in]
+            for (Index j = 0; j < cols; ++j) {
+                const T v = colmajor[j * rows + i];
+                if (!std::isfinite(v))
+                    throw Error("save_model: tensor '" + name + "' element (" + std::to_string(i) + ", " + std::to_string(j) +
+                                ") is not finite; posenc model files hold finite weights only");
+                if constexpr (sizeof(T) == 4) w.f32(float(v));
+                else w.f64(double(v));
+            }
+    };
+    for (Index l = 0; l < mlp.num_layers(); ++l) {
+        const Dense<T>& L = mlp.layer(l);
+        const std::string prefix = "layer" + std::to_string(l);
+        put(prefix + ".weight", L.W.data(), L.W.rows(), L.W.cols(), true);
+        put(prefix + ".bias", L.b.data(), L.b.size(), 1, false);
+    }
+    w.patch_u64(16, std::uint64_t(w.size() - detail::kModelHeaderBytes));
+    const std::uint32_t crc = detail::crc32(w.str());
+    w.u32(crc);
+    return w.take();
+}
+
+/// Rebuilds a Model from model-file bytes (see model_to_bytes / load_model). Everything is validated
+/// before the model is allocated; any problem throws posenc::Error naming it.
+template <class T = double>
+Model<T> model_from_bytes(std::string_view bytes) {
+    detail::check_model_scalar<T>();
+    const detail::ParsedModelFile p = detail::parse_model_file(bytes);
+    const ModelFileInfo& info = p.info;
+    if constexpr (std::is_same_v<T, float>) {
+        if (info.scalar_bytes == 8)  // narrowing: every value must fit a float
+            for (std::size_t t = 0; t < info.tensors.size(); ++t) {
+                std::uint64_t n = 1;
+                for (auto s : info.tensors[t].shape) n *= s;
+                for (std::uint64_t i = 0; i < n; ++i)
+                    if (std::abs(detail::load_le<double>(p.data[t] + 8 * i)) > double(std::numeric_limits<float>::max()))
+                        throw Error("model file: tensor '" + info.tensors[t].name + "' element " + std::to_string(i) +
+                                    " does not fit a float (loading a float64 file as float)");
+            }
+    }
+    AnyEncoder<T> enc;
+    try {
+        enc = make_encoder<T>(info.encoder);
+    } catch (const Error& e) {
+        throw Error(std::string("model file: encoder spec ") + to_string(info.encoder) + ": " + e.what());
+    }
+    if (enc.output_dim() != info.config.input_dim)
+        throw Error("model file: the encoder " + to_string(info.encoder) + " has output_dim " +
+                    std::to_string(enc.output_dim()) + " but the config's input_dim is " +
+                    std::to_string(info.config.input_dim));
+    Model<T> model;
+    try {
+        model = Model<T>(std::move(enc), info.config, info.path);
+    } catch (const Error& e) {
+        throw Error(std::string("model file: ") + e.what());
+    }
+    Mlp<T>& mlp = model.mlp();
+    auto get = [&](std::size_t t, T* colmajor, Index rows, Index cols) {
+        const unsigned char* d = p.data[t];
+        for (Index i = 0; i < rows; ++i)
+            for (Index j = 0; j < cols; ++j) {
+                const unsigned char* at = d + std::size_t(i * cols + j) * info.scalar_bytes;
+                colmajor[j * rows + i] = info.scalar_bytes == 4 ? T(detail::load_le<float>(at)) : T(detail::load_le<double>(at));
+            }
+    };
+    for (Index l = 0; l < mlp.num_layers(); ++l) {
+        Dense<T>& L = mlp.layer(l);
+        get(std::size_t(2 * l), L.W.data(), L.W.rows(), L.W.cols());
+        get(std::size_t(2 * l + 1), L.b.data(), L.b.size(), 1);
+    }
+    return model;
+}
+
+/// Saves `model` (its encoder's spec, its MlpConfig and first-layer policy, every weight and bias) to
+/// `path` in posenc's model file format (docs/model_files.md), float32 for Model<float>, float64 for
+/// Model<double>. The file is written to a temporary file in the same directory and renamed over `path`,
+/// so an existing file is either kept or replaced whole, never left half-written; on failure the
+/// temporary file is removed. Throws posenc::Error (see model_to_bytes for what cannot be saved, and for
+/// I/O failures: missing or unwritable directory, disk full, `path` is a directory).
+template <class T>
+void save_model(const Model<T>& model, const std::filesystem::path& path) {
+    const std::string bytes = model_to_bytes(model);
+    detail::write_file_atomically(path, bytes, "save_model");
+}
+
+/// Loads a model saved by save_model(). The whole file is checked before anything is allocated for
+/// the model: magic, format version (a newer or unknown version is named in the error), scalar type,
+/// length (truncation), CRC-32 checksum (any flipped byte), string lengths, spec nesting, config values,
+/// tensor names and shapes against the config, data sizes against the bytes present (a header
+/// declaring a 10^12-element tensor fails without allocating it), finite values; then the encoder is
+/// rebuilt with make_encoder<T>(spec). Scalar conversion: a float32 file loads as Model<double>
+/// exactly (widening); a float64 file loads as Model<float> rounded to nearest (an error if a value
+/// exceeds the float range). Every problem throws posenc::Error naming it.
+template <class T = double>
+Model<T> load_model(const std::filesystem::path& path) {
+    const std::string bytes = detail::read_file(path, "load_model");
+    try {
+        return model_from_bytes<T>(bytes);
+    } catch (const Error& e) {
+        throw Error("load_model '" + path.string() + "': " + e.what());
+    }
+}
+
+/// Reads and validates a model file like load_model() (checksum, structure, shapes) and returns what
+/// it describes without building the model: format version, scalar type, encoder spec, MlpConfig,
+/// first-layer policy, tensor names and shapes. Throws posenc::Error like load_model().
+inline ModelFileInfo model_file_info(const std::filesystem::path& path) {
+    const std::string bytes = detail::read_file(path, "model_file_info");
+    try {
+        return detail::parse_model_file(bytes).info;
+    } catch (const Error& e) {
+        throw Error("model_file_info '" + path.string() + "': " + e.what());
+    }
+}
+
+}  // namespace posenc
