@@ -31,8 +31,8 @@
 #include "posenc/encoding/windows.hpp"
 
 // analysis
-// NOTE: analysis/metrics.hpp is left out for now: its mse() has the same signature as nn/loss.hpp's
-// (a redefinition error when both are included); include it directly until the two are reconciled.
+#include "posenc/analysis/distance_preservation.hpp"
+#include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 
 // neural networks
@@ -42,7 +42,10 @@
 #include "posenc/nn/dense.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
+#include "posenc/nn/model.hpp"
 #include "posenc/nn/optimizer.hpp"
 #include "posenc/nn/param.hpp"
+#include "posenc/nn/ridge.hpp"
 #include "posenc/nn/sgd.hpp"
+#include "posenc/nn/sparse_first_layer.hpp"
 #include "posenc/nn/trainer.hpp"
