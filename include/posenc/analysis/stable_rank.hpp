@@ -95,8 +95,13 @@ Mat<Acc> gram_lower(const Eigen::Ref<const Mat<T>>& A) {
     const bool wide = A.rows() <= A.cols();
     const Index m = wide ? A.rows() : A.cols();
     const Index n = wide ? A.cols() : A.rows();
-    // Blocks of at least 2048 along the long side so tiny inputs stay single-threaded.
+    // Blocks of at least 2048 along the long side so tiny inputs stay single-threaded. With
+    // EIGEN_USE_BLAS the update is one ?syrk call, threaded by the BLAS itself.
+#if defined(EIGEN_USE_BLAS)
+    const int nt = 1;
+#else
     const int nt = int(std::max<Index>(1, std::min<Index>(num_threads(), n / 2048)));
+#endif
     std::vector<Mat<Acc>> part(static_cast<std::size_t>(nt));
     POSENC_OMP(parallel for schedule(static, 1) num_threads(nt))
     for (int t = 0; t < nt; ++t) {
