@@ -137,3 +137,24 @@ TEST_CASE("Dense parameters view W and b with their gradients", "[dense]") {
     ps[1].values().setConstant(2.0);
     CHECK(L.b(2) == 2.0);
 }
+
+TEST_CASE("split-k weight-gradient product equals the plain product and is reproducible", "[dense]") {
+    Rng rng(12);
+    for (Index N : {Index(100), Index(5000), Index(20000)}) {  // below and above the split threshold
+        INFO("N = " << N);
+        const Mat<double> A = uniform_mat(rng, 7, N), B = uniform_mat(rng, 5, N);
+        Mat<double> C, C2;
+        detail::gemm_nt<double>(A, B, C);
+        detail::gemm_nt<double>(A, B, C2);
+        const Mat<double> ref = A * B.transpose();
+        CHECK((C - ref).cwiseAbs().maxCoeff() < 1e-10 * ref.cwiseAbs().maxCoeff());
+        CHECK(C == C2);
+    }
+    // through Dense::backward on a long batch
+    Dense<double> L(6, 4);
+    L.init_pytorch(rng);
+    const Mat<double> X = uniform_mat(rng, 6, 9000), dZ = uniform_mat(rng, 4, 9000);
+    L.backward(dZ, X);
+    const Mat<double> ref = dZ * X.transpose();
+    CHECK((L.dW - ref).cwiseAbs().maxCoeff() < 1e-10 * ref.cwiseAbs().maxCoeff());
+}

@@ -101,8 +101,8 @@ TEST_CASE("Mlp with the same seed gives bitwise identical forward and gradients"
     MlpConfig cfg{20, 3, 64, 3, {Activation::ReLU}, {Activation::Sigmoid}, 123};
     Mlp<float> a(cfg), b(cfg);
     Rng rng(4);
-    const Mat<float> X = uniform_mat(rng, 20, 4000, 0, 1).cast<float>();
-    const Mat<float> R = uniform_mat(rng, 3, 4000).cast<float>();
+    const Mat<float> X = uniform_mat(rng, 20, 9000, 0, 1).cast<float>();
+    const Mat<float> R = uniform_mat(rng, 3, 9000).cast<float>();
     const Mat<float> Ya = a.forward(X);
     a.backward(R);
     const Mat<float> Yb = b.forward(X);
