@@ -39,6 +39,7 @@
 
 #include <Eigen/Core>
 
+#include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/parallel.hpp"
@@ -65,12 +66,6 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 /// CPU seconds used so far by this process (all threads). Reported next to wall times: on a shared,
 /// oversubscribed machine the CPU time still measures the work done, the wall time does not.
 double cpu_now() { return double(std::clock()) / double(CLOCKS_PER_SEC); }
-
-/// PSNR in dB of a prediction against a target in [0, 1]: -10 log10(MSE). (Computed here from
-/// nn/loss.hpp's mse: analysis/metrics.hpp and nn/loss.hpp cannot currently be included together.)
-double psnr(const Mat<float>& pred, const Mat<float>& target) {
-    return -10.0 * std::log10(std::max(posenc::mse(pred, target), 1e-300));
-}
 
 /// Median of a non-empty list.
 double median(std::vector<double> v) {
@@ -260,7 +255,7 @@ std::string fit1d(const Options& o) {
     const auto t1 = Clock::now();
     for (Index s = 0; s < steps; ++s) adam_step(model, batch, Ytr, adam, params, grad);
     const double t_steps = since(t1);
-    const double tr = psnr(model.predict(Xtr), Ytr), te = psnr(model.predict(Xte), Yte);
+    const double tr = posenc::metrics::psnr(model.predict(Xtr), Ytr), te = posenc::metrics::psnr(model.predict(Xte), Yte);
     const double total = since(t0), cpu_total = cpu_now() - c0;
     return Json()
         .num("seconds", total)
@@ -340,7 +335,7 @@ std::string fit2d(const Options& o) {
             cpu.push_back(cpu_now() - c1);
         }
     }
-    const double tr = psnr(f.model.forward(f.batch), f.Y);
+    const double tr = posenc::metrics::psnr(f.model.forward(f.batch), f.Y);
     return Json()
         .num("seconds_per_step", median(times))
         .num("cpu_seconds_per_step", median(cpu))
