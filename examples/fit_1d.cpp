@@ -47,7 +47,8 @@ using namespace posenc::examples;
 constexpr double kDefaultDim = 10000;  ///< protocol B: D = 10000 shifts
 constexpr const char* kDescription =
     "Fit a 1D signal (protocol B): positional encoding + linear layer or MLP, Adam or closed form.\n"
-    "Signal: first 512 samples of --row of --image (/255), or the built-in signal; train even, test odd.";
+    "Signal: first 512 samples of --row of --image (/255), or the built-in signal; train even, test odd.\n"
+    "--dim defaults to 10000; --seed also seeds the weight initialisation.";
 
 /// Every command-line setting of fit_1d.
 struct Options {
@@ -65,6 +66,7 @@ struct Options {
     bool json = false;          ///< print one JSON object on stdout
     std::string out;            ///< output directory for the chart
     bool quiet = false;         ///< no progress line
+    std::string first_layer = "auto";  ///< first-layer path: auto, dense, sparse
 };
 
 /// What one fit produced.
@@ -78,6 +80,14 @@ struct Result {
 double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
     const double mse = (P.cast<double>() - Y.cast<double>()).squaredNorm() / double(Y.size());
     return -10.0 * std::log10(mse);
+}
+
+/// The --first-layer value as a FirstLayerPath (auto: the Model decides by window density).
+FirstLayerPath first_layer_path(const std::string& s) {
+    if (s == "auto") return FirstLayerPath::Auto;
+    if (s == "dense") return FirstLayerPath::Dense;
+    if (s == "sparse") return FirstLayerPath::Sparse;
+    throw Error("--first-layer must be auto, dense or sparse (got \"" + s + "\")");
 }
 
 /// The encoder spec from the flags, with --dim defaulting to `default_dim` for types that take a dim,
@@ -108,7 +118,7 @@ Result fit(const Options& o, const Split& sp) {
     cfg.width = o.width;
     cfg.depth = o.depth;
     cfg.seed = o.enc.seed;  // --seed: encoder (rff, noise) and weight init
-    Model<float> model(enc, cfg);
+    Model<float> model(enc, cfg, first_layer_path(o.first_layer));
 
     Result r;
     r.dim = enc.output_dim();
@@ -185,6 +195,10 @@ int run(CLI::App& app, int argc, char** argv) {
     app.add_flag("--json", o.json, "print one JSON object on stdout");
     app.add_option("--out", o.out, "directory for the chart (fit_1d.png + .dat + .gp)");
     app.add_flag("--quiet", o.quiet, "no progress line on stderr");
+    app.add_option("--first-layer", o.first_layer,
+                   "first layer: auto (sparse windows when the encoder has them and they are narrow), dense, "
+                   "sparse (needs a compact-support encoder)")
+        ->capture_default_str();
     app.parse(argc, argv);
 
     if (o.depth < 0) throw Error("--depth must be >= 0 (got " + std::to_string(o.depth) + ")");
