@@ -1,0 +1,153 @@
+# tests/examples_paper.cmake — CTest entries for the examples that reproduce the paper's figures
+# (sigma_sweep_1d, rff_vs_gaussian, layer_stable_rank, paper_rank_curves), each in its --quick mode, and
+# their bad-argument cases.
+#
+# Two roles:
+#  * included by tests/CMakeLists.txt (project mode): adds the CTest entries below;
+#  * run as `cmake -DEXE=... -DARGS=a|b [-DEXPECT_RC=0] [-DCHECKS=path>num|path<num|path=text] [-DFILES=f1|f2]
+#    -P examples_paper.cmake` (script mode): runs EXE with ARGS, checks the exit code; for exit code 2 that
+#    stderr is exactly one line and stdout empty; for CHECKS that stdout is one JSON object and that each
+#    value at `path` (members / array indices separated by '/', e.g. points/0/test_psnr) satisfies the
+#    comparison; that every FILE exists afterwards.
+# The thresholds are loose bounds on the built-in signal (see docs/examples.md), or protocol A reference
+# values (../shared/reference/analysis.json, copied here) with a tolerance.
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  if(NOT DEFINED EXPECT_RC)
+    set(EXPECT_RC 0)
+  endif()
+  string(REPLACE "|" ";" args "${ARGS}")
+  execute_process(COMMAND "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(ctx "command: ${EXE} ${args}\nexit code: ${rc}\nstdout: ${out}\nstderr: ${err}")
+  if(NOT rc STREQUAL EXPECT_RC)
+    message(FATAL_ERROR "expected exit code ${EXPECT_RC}\n${ctx}")
+  endif()
+  if(EXPECT_RC EQUAL 2)
+    string(STRIP "${err}" e)
+    string(FIND "${e}" "\n" nl)
+    if(e STREQUAL "" OR NOT nl EQUAL -1 OR NOT out STREQUAL "")
+      message(FATAL_ERROR "expected exactly one error line on stderr and nothing on stdout\n${ctx}")
+    endif()
+  endif()
+  if(DEFINED CHECKS AND NOT CHECKS STREQUAL "")
+    string(STRIP "${out}" json)
+    string(JSON type ERROR_VARIABLE jerr TYPE "${json}")
+    if(jerr OR NOT type STREQUAL "OBJECT")
+      message(FATAL_ERROR "stdout is not one JSON object (${jerr})\n${ctx}")
+    endif()
+    string(REPLACE "|" ";" checks "${CHECKS}")
+    foreach(c IN LISTS checks)
+      if(NOT c MATCHES "^([A-Za-z0-9_./]+)([<>=])(.*)$")
+        message(FATAL_ERROR "bad check '${c}'")
+      endif()
+      set(path "${CMAKE_MATCH_1}")
+      set(op "${CMAKE_MATCH_2}")
+      set(ref "${CMAKE_MATCH_3}")
+      string(REPLACE "/" ";" parts "${path}")
+      string(JSON v ERROR_VARIABLE gerr GET "${json}" ${parts})
+      if(gerr)
+        message(FATAL_ERROR "check ${c}: no value at ${path} (${gerr})\n${ctx}")
+      endif()
+      set(ok FALSE)
+      if(op STREQUAL "=")
+        if(v STREQUAL ref)
+          set(ok TRUE)
+        endif()
+      elseif(NOT v MATCHES "^-?[0-9]")
+        set(ok FALSE)
+      elseif(op STREQUAL ">")
+        if(v GREATER ref)
+          set(ok TRUE)
+        endif()
+      elseif(v LESS ref)
+        set(ok TRUE)
+      endif()
+      if(NOT ok)
+        message(FATAL_ERROR "check ${path} ${op} ${ref} failed: ${path} = ${v}\n${ctx}")
+      endif()
+    endforeach()
+  endif()
+  string(REPLACE "|" ";" files "${FILES}")
+  foreach(f IN LISTS files)
+    if(NOT EXISTS "${f}")
+      message(FATAL_ERROR "expected output file ${f} is missing\n${ctx}")
+    endif()
+  endforeach()
+  return()
+endif()
+
+# ------------------------------------------------------------------------ project mode: the tests
+# tests/ is configured before examples/: guard on the sources (in posenc_paper_test), not on the targets.
+if(NOT POSENC_BUILD_EXAMPLES)
+  return()
+endif()
+
+set(_paper_script "${CMAKE_CURRENT_LIST_FILE}")
+set(_paper_dir "${CMAKE_CURRENT_BINARY_DIR}/examples_paper")
+file(MAKE_DIRECTORY "${_paper_dir}")
+
+# posenc_paper_test(NAME EXE ARGS <args...> [RC n] [CHECKS c...] [FILES f...]); no test when examples/EXE.cpp
+# does not exist.
+function(posenc_paper_test name exe)
+  if(NOT EXISTS "${PROJECT_SOURCE_DIR}/examples/${exe}.cpp")
+    return()
+  endif()
+  cmake_parse_arguments(P "" "RC" "ARGS;CHECKS;FILES" ${ARGN})
+  if(NOT DEFINED P_RC)
+    set(P_RC 0)
+  endif()
+  string(REPLACE ";" "|" a "${P_ARGS}")
+  string(REPLACE ";" "|" c "${P_CHECKS}")
+  string(REPLACE ";" "|" f "${P_FILES}")
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} "-DEXE=$<TARGET_FILE:${exe}>" "-DARGS=${a}" "-DEXPECT_RC=${P_RC}"
+                                "-DCHECKS=${c}" "-DFILES=${f}" -P "${_paper_script}")
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 ENVIRONMENT "OMP_NUM_THREADS=1" LABELS examples)
+endfunction()
+
+# sigma_sweep_1d --quick: 5 sigmas 1e-4 .. 0.05, D = 2000, 300 steps (measured: stable rank 90.8, 255.7,
+# 125.9, 26.6, 5.6; best test PSNR 31.8 dB at sigma 0.0022): sigma 4.7e-4 has nearly full stable rank, the
+# widest a low one; the best test PSNR is that of a smooth fit.
+posenc_paper_test(paper_sigma_sweep_quick sigma_sweep_1d
+  ARGS --quick --json --quiet --out ${_paper_dir}/sweep
+  CHECKS "dim=2000" "points/4/sigma>0.049" "points/1/stable_rank>200" "points/4/stable_rank<10" "points/2/train_psnr>30"
+         "best_test_psnr>25"
+  FILES ${_paper_dir}/sweep/sigma_sweep_psnr.dat ${_paper_dir}/sweep/sigma_sweep_rank.gp)
+# rff_vs_gaussian --quick: 3 dims, 3 seeds; the Gaussian basis is deterministic (std only from the init)
+posenc_paper_test(paper_rff_vs_gaussian_quick rff_vs_gaussian
+  ARGS --quick --json --quiet --out ${_paper_dir}/rff
+  CHECKS "seeds=3" "rows/2/dim=1000" "rows/2/gaussian/mean>20" "rows/2/rff/mean>15" "rows/0/rff/std>-1"
+  FILES ${_paper_dir}/rff/rff_vs_gaussian.dat)
+# layer_stable_rank --quick: 4 encoders, depth 3 -> 4 ranks each (layer 0 = encoding); "none" encodes x
+# itself, so its layer-0 stable rank is exactly 1; basic has 2 features -> at most 2.
+posenc_paper_test(paper_layer_stable_rank_quick layer_stable_rank
+  ARGS --quick --json --quiet --out ${_paper_dir}/layers
+  CHECKS "encoders/0/encoder=none" "encoders/0/final/0>0.999" "encoders/0/final/0<1.001" "encoders/1/final/0<2.001"
+         "encoders/3/encoder=gaussian" "encoders/3/final/3>0" "encoders/3/train_psnr>10"
+  FILES ${_paper_dir}/layers/layer_rank_final.dat ${_paper_dir}/layers/layer_rank_gaussian.gp)
+# paper_rank_curves (protocol A, D = 10000, periodic): stable rank at N = 50 against analysis.json
+# (impulse 50, sine 2.02, gaussian_0.01 28.207, gaussian_0.05 5.642, sinc_0.01 45.256)
+posenc_paper_test(paper_rank_curves_reference paper_rank_curves
+  ARGS --json --out ${_paper_dir}/rank
+  CHECKS "embedders/impulse/stable_rank_at_max>49.99" "embedders/impulse/stable_rank_at_max<50.01"
+         "embedders/sine/stable_rank_at_max>2.01" "embedders/sine/stable_rank_at_max<2.03"
+         "embedders/gaussian_0.01/stable_rank_at_max>28.19" "embedders/gaussian_0.01/stable_rank_at_max<28.22"
+         "embedders/gaussian_0.05/stable_rank_at_max>5.63" "embedders/gaussian_0.05/stable_rank_at_max<5.65"
+         "embedders/sinc_0.01/stable_rank_at_max>45.24" "embedders/sinc_0.01/stable_rank_at_max<45.27"
+  FILES ${_paper_dir}/rank/embedders_srank.dat ${_paper_dir}/rank/sigma_family_dp.gp)
+
+# bad arguments: one line on stderr, exit code 2
+posenc_paper_test(paper_sigma_sweep_bad_min sigma_sweep_1d RC 2 ARGS --min -1)
+posenc_paper_test(paper_sigma_sweep_max_below_min sigma_sweep_1d RC 2 ARGS --min 0.1 --max 0.01)
+posenc_paper_test(paper_sigma_sweep_count_zero sigma_sweep_1d RC 2 ARGS --count 0)
+posenc_paper_test(paper_sigma_sweep_row_needs_image sigma_sweep_1d RC 2 ARGS --row 3)
+posenc_paper_test(paper_sigma_sweep_missing_image sigma_sweep_1d RC 2 ARGS --image ${_paper_dir}/no_such_file.png)
+posenc_paper_test(paper_rff_vs_gaussian_odd_dim rff_vs_gaussian RC 2 ARGS --dims 100,101)
+posenc_paper_test(paper_rff_vs_gaussian_seeds_zero rff_vs_gaussian RC 2 ARGS --seeds 0)
+posenc_paper_test(paper_rff_vs_gaussian_bad_sigma rff_vs_gaussian RC 2 ARGS --sigma 0)
+posenc_paper_test(paper_rff_vs_gaussian_bad_dims_text rff_vs_gaussian RC 2 ARGS --dims abc)
+posenc_paper_test(paper_layer_stable_rank_depth_zero layer_stable_rank RC 2 ARGS --depth 0)
+posenc_paper_test(paper_layer_stable_rank_every_zero layer_stable_rank RC 2 ARGS --every 0)
+posenc_paper_test(paper_layer_stable_rank_bad_flag layer_stable_rank RC 2 ARGS --no-such-flag)
+posenc_paper_test(paper_rank_curves_odd_dim paper_rank_curves RC 2 ARGS --dim 3)
+posenc_paper_test(paper_rank_curves_bad_sigmas paper_rank_curves RC 2 ARGS --sigmas 0.01,-2)
+posenc_paper_test(paper_rank_curves_max_samples_zero paper_rank_curves RC 2 ARGS --max-samples 0)
