@@ -24,6 +24,7 @@ void row_sums(ConstMatRef<T> M, Vec<T>& out) {
     constexpr Index B = 16;
     const Index blocks = (rows + B - 1) / B;
     const bool par = rows * cols > (Index(1) << 16);
+    (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(static) if(par))
     for (Index blk = 0; blk < blocks; ++blk) {
         const Index r0 = blk * B, nr = std::min(B, rows - r0);

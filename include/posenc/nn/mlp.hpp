@@ -42,6 +42,7 @@ void bias_activate(const ActivationSpec& s, Eigen::Map<Mat<T>> P, const Vec<T>& 
     const Index rows = P.rows(), cols = P.cols();
     const Index chunks = (cols + kColChunk - 1) / kColChunk;
     const bool par = rows * cols > (Index(1) << 15);
+    (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(static) if(par))
     for (Index c = 0; c < chunks; ++c) {
         const Index c0 = c * kColChunk, nc = std::min(kColChunk, cols - c0);
@@ -57,6 +58,7 @@ void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A
     if (s.kind == Activation::Identity) return;
     const Index chunks = (cols + kColChunk - 1) / kColChunk;
     const bool par = rows * cols > (Index(1) << 15);
+    (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(static) if(par))
     for (Index c = 0; c < chunks; ++c) {
         const Index off = c * kColChunk * rows, n = std::min(kColChunk, cols - c * kColChunk) * rows;

@@ -71,6 +71,7 @@ void sparse_product(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
     detail::check_shape(Z, W.rows(), win.cols(), "sparse_product", "Z");
     const Index K = win.index.rows(), N = win.cols(), R = W.rows();
     const bool par = N * K * R > (Index(1) << 15);
+    (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(static) if(par))
     for (Index n = 0; n < N; ++n) {
         const std::int32_t* idx = win.index.col(n).data();
@@ -111,6 +112,7 @@ void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Ma
     const Index ld = dZ.outerStride();
     using Step = Eigen::Matrix<T, G, 1>;
     const bool par = nblocks > 1 && N * K * R > (Index(1) << 15);
+    (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(dynamic, 1) if(par))
     for (Index blk = 0; blk < nblocks; ++blk) {
         const Index r0 = blk * B, nr = std::min(B, R - r0), full = nr / G * G;
