@@ -3,8 +3,11 @@
 # Two roles in one file:
 #  * included by tests/CMakeLists.txt: adds the CTest entries
 #      consumer_install       `cmake --install` this build tree into a fresh prefix, then configure,
-#                             build and run tests/consumer against it with find_package(posenc CONFIG)
+#                             build and run tests/consumer against it with find_package(posenc CONFIG);
+#                             the full program: umbrella header, encoders, training, model files
+#                             (every public header must compile with -Werror and without OpenMP)
 #      consumer_subdirectory  configure, build and run tests/consumer with add_subdirectory(<source tree>)
+#                             (encoders and factory only: POSENC_CONSUMER_FULL=OFF)
 #      consumer_fetchcontent  configure only, through FetchContent_Declare(SOURCE_DIR) + FetchContent_MakeAvailable
 #                             (the compile would repeat consumer_subdirectory's; ~15 s of CPU saved)
 #  * run as a script (cmake -P, which is what the tests do) to perform one of them.
@@ -39,7 +42,9 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endforeach()
     list(APPEND args "-DCMAKE_PREFIX_PATH=${prefix}")
   else()
-    list(APPEND args "-DPOSENC_CONSUMER_MODE=${MODE}" "-DPOSENC_SOURCE_DIR=${SOURCE_DIR}")
+    # The full program (umbrella header, training, model files) is compiled once, in the package
+    # variant; the source-tree variants only need to prove that the target works.
+    list(APPEND args "-DPOSENC_CONSUMER_MODE=${MODE}" "-DPOSENC_SOURCE_DIR=${SOURCE_DIR}" -DPOSENC_CONSUMER_FULL=OFF)
   endif()
 
   posenc_consumer_step("configure" "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/build"

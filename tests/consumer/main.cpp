@@ -1,15 +1,22 @@
 // posenc_consumer: a user program built against posenc (installed package, add_subdirectory or
 // FetchContent; see CMakeLists.txt). Encodes three points with a Gaussian shifted basis, prints the
 // codes, checks a few properties, builds the same encoder by name through the runtime factory and
-// compares. Prints "posenc_consumer: OK" and returns 0 on success.
+// compares. With POSENC_CONSUMER_FULL (the default) it also fits a tiny encoder + MLP model with Adam
+// and round-trips it through the model-file format, through the umbrella header: every public header
+// must then compile warning-free (-Werror) without OpenMP. Prints "posenc_consumer: OK" on success.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
-#include <posenc/core/error.hpp>
+#if POSENC_CONSUMER_FULL
+#include <posenc/io/model_file.hpp>
+#include <posenc/posenc.hpp>
+#else
 #include <posenc/encoding/factory.hpp>
 #include <posenc/encoding/profiles/gaussian.hpp>
 #include <posenc/encoding/shifted_basis.hpp>
+#endif
 
 namespace {
 int failures = 0;
@@ -53,6 +60,34 @@ int main() {
     } catch (const posenc::Error& e) {
         std::cout << "unknown name rejected: " << e.what() << "\n";
     }
+#if POSENC_CONSUMER_FULL
+    // A model: the factory's encoder + an MLP, fitted with Adam to sin(2 pi x) on 32 points.
+    {
+        posenc::MlpConfig cfg;
+        cfg.output_dim = 1;
+        cfg.width = 16;
+        cfg.depth = 1;
+        cfg.seed = 1;
+        posenc::Model<float> model(named, cfg);
+        posenc::Mat<float> Xt(1, 32), Yt(1, 32);
+        for (posenc::Index i = 0; i < 32; ++i) {
+            Xt(0, i) = float(i) / 31.0f;
+            Yt(0, i) = float(std::sin(6.283185307179586 * Xt(0, i)));
+        }
+        posenc::AdamOptions aopt;
+        aopt.lr = 1e-2;
+        posenc::Adam<float> adam(aopt);
+        posenc::TrainOptions topt;
+        topt.steps = 200;
+        const double before = (model.predict(Xt) - Yt).squaredNorm() / 32.0;
+        const posenc::TrainResult r = posenc::train(model, Xt, Yt, adam, topt);
+        std::cout << "fit: mse " << before << " -> " << r.final_loss << " (" << r.message << ")\n";
+        expect(r.final_loss < 0.1 * before, "training reduces the loss at least 10x");
+        const std::string bytes = posenc::model_to_bytes(model);
+        const posenc::Model<float> loaded = posenc::model_from_bytes<float>(bytes);
+        expect(loaded.predict(Xt) == model.predict(Xt), "a saved and loaded model predicts identically");
+    }
+#endif
     try {
         posenc::ShiftedBasis<posenc::Gaussian, double> bad(posenc::Gaussian(0.05), 0);
         expect(false, "D = 0 throws posenc::Error");
