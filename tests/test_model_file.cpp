@@ -531,6 +531,31 @@ TEST_CASE("hostile headers are rejected before anything is allocated", "[model_f
         }
         REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(b.s)), Contains("nested more than 16 levels"));
     }
+    SECTION("a spec whose encoders would be far larger than the config says") {
+        // Three 2^26-shift Gaussian bases (make_encoder would allocate 1.5 GiB of shifts) for an MLP input of 1.
+        Le b;
+        b.str("concat");
+        b.u32(0);
+        b.u32(3);
+        for (int i = 0; i < 3; ++i) {
+            b.str("gaussian");
+            b.u32(2);
+            b.str("dim");
+            b.f64(67108864.0);
+            b.str("sigma");
+            b.f64(0.01);
+            b.u32(0);
+        }
+        put_config(b, Cfg{});
+        b.u32(2);
+        tensor_header(b, "layer0.weight", {1, 1});
+        b.f32(1.f);
+        tensor_header(b, "layer0.bias", {1});
+        b.f32(0.f);
+        AddressSpaceCap cap(std::uint64_t(256) << 20);
+        REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(b.s)),
+                            Contains("\"dim\" parameters add up to 201326592, more than the config's input_dim 1"));
+    }
     SECTION("a depth of 2^40 hidden layers") {
         Le b;
         put_identity_spec(b);

@@ -144,6 +144,17 @@ inline EncoderSpec read_spec(ByteReader& r, int depth, const std::string& where)
     return s;
 }
 
+/// Sum of every "dim" parameter in the spec tree. For every encoder type make_encoder() knows, a node's
+/// "dim" is (part of) the output size and composites only add or multiply sizes, so a genuine spec has
+/// sum <= encoder output_dim. Checked against the config before make_encoder() allocates anything
+/// (a shifted basis allocates O(dim)), so a hostile spec cannot make the loader build huge encoders.
+inline double spec_dim_sum(const EncoderSpec& s) {
+    double sum = 0;
+    if (auto it = s.params.find("dim"); it != s.params.end()) sum += std::abs(it->second);
+    for (const auto& c : s.children) sum += spec_dim_sum(c);
+    return sum;
+}
+
 /// A validated file: everything but the encoder construction; tensor data stay in the caller's bytes.
 struct ParsedModelFile {
     ModelFileInfo info;
@@ -279,6 +290,9 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     }
     if (r.remaining() != 0)
         throw Error("model file: " + std::to_string(r.remaining()) + " unexpected bytes after the last tensor");
+    if (const double dims = spec_dim_sum(info.encoder); dims > double(c.input_dim))
+        throw Error("model file: the encoder spec's \"dim\" parameters add up to " + number_text(dims) +
+                    ", more than the config's input_dim " + std::to_string(c.input_dim) + " (the encoder's output size)");
     return out;
 }
 
@@ -427,8 +441,9 @@ void save_model(const Model<T>& model, const std::filesystem::path& path) {
 /// the model: magic, format version (a newer or unknown version is named in the error), scalar type,
 /// length (truncation), CRC-32 checksum (any flipped byte), string lengths, spec nesting, config values,
 /// tensor names and shapes against the config, data sizes against the bytes present (a header
-/// declaring a 10^12-element tensor fails without allocating it), finite values; then the encoder is
-/// rebuilt with make_encoder<T>(spec). Scalar conversion: a float32 file loads as Model<double>
+/// declaring a 10^12-element tensor fails without allocating it), finite values, the spec's "dim"
+/// parameters adding up to at most the config's input_dim; then the encoder is rebuilt with
+/// make_encoder<T>(spec). Scalar conversion: a float32 file loads as Model<double>
 /// exactly (widening); a float64 file loads as Model<float> rounded to nearest (an error if a value
 /// exceeds the float range). Every problem throws posenc::Error naming it.
 template <class T = double>
