@@ -86,6 +86,7 @@ long peak_rss_kb() {
 /// "--key value" pairs after the mode; every option takes a value.
 class Options {
 public:
+    /// Parses argv[2..] (argv[1] is the mode) as --key value pairs.
     Options(int argc, char** argv) {
         for (int i = 2; i < argc; i += 2) {
             const std::string k = argv[i];
@@ -94,6 +95,7 @@ public:
             values_[k.substr(2)] = argv[i + 1];
         }
     }
+    /// The value of --k, or def; throws when missing and def is empty.
     std::string str(const std::string& k, const std::string& def = {}) const {
         used_.push_back(k);
         auto it = values_.find(k);
@@ -101,6 +103,7 @@ public:
         if (def.empty()) throw posenc::Error("posenc_driver: missing --" + k);
         return def;
     }
+    /// The numeric value of --k, or def; throws when missing and def is NaN, or not a number.
     double num(const std::string& k, double def = NAN) const {
         used_.push_back(k);
         auto it = values_.find(k);
@@ -113,6 +116,7 @@ public:
         if (end == it->second.c_str() || *end) throw posenc::Error("posenc_driver: --" + k + " is not a number");
         return v;
     }
+    /// Like num(), but must be an integer >= 1.
     Index count(const std::string& k, double def = NAN) const {
         const double v = num(k, def);
         if (!(v >= 1) || v != std::floor(v)) throw posenc::Error("posenc_driver: --" + k + " must be an integer >= 1");
@@ -134,9 +138,11 @@ private:
 struct Data {
     Index channels = 0, height = 0, width = 0;
     std::vector<float> v;
+    /// Value at channel c, row r, column col.
     float at(Index c, Index r, Index col) const { return v[std::size_t((c * height + r) * width + col)]; }
 };
 
+/// Reads a compare_pytorch data file (throws posenc::Error for a missing, foreign or truncated file).
 Data read_data(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw posenc::Error("posenc_driver: cannot open --data " + path);
@@ -157,6 +163,7 @@ Data read_data(const std::string& path) {
 /// Minimal JSON object writer (numbers and strings).
 class Json {
 public:
+    /// Adds "k": v (null when not finite).
     Json& num(const std::string& k, double v) {
         std::ostringstream s;
         s.precision(17);
@@ -164,7 +171,9 @@ public:
         else s << "null";
         return raw(k, s.str());
     }
+    /// Adds "k": "v" (v must not need escaping).
     Json& str(const std::string& k, const std::string& v) { return raw(k, "\"" + v + "\""); }
+    /// Adds "k": [v...].
     Json& list(const std::string& k, const std::vector<double>& v) {
         std::ostringstream s;
         s.precision(17);
@@ -173,6 +182,7 @@ public:
         s << ']';
         return raw(k, s.str());
     }
+    /// The object as one line.
     std::string text() const { return "{" + body_ + "}"; }
 
 private:
@@ -183,6 +193,7 @@ private:
     std::string body_;
 };
 
+/// "auto" | "dense" | "sparse" -> FirstLayerPath.
 posenc::FirstLayerPath parse_path(const std::string& s) {
     if (s == "auto") return posenc::FirstLayerPath::Auto;
     if (s == "dense") return posenc::FirstLayerPath::Dense;
@@ -214,6 +225,7 @@ double adam_step(posenc::Model<float>& model, const posenc::EncodedBatch<float>&
     return loss;
 }
 
+/// Adam as in protocols B and C: lr 1e-3, betas (0.9, 0.999), eps 1e-8, L2 weight decay 1e-8.
 posenc::AdamOptions protocol_adam() {
     posenc::AdamOptions o;
     o.lr = 1e-3;
@@ -279,6 +291,7 @@ struct Fit2d {
     double encode_seconds = 0;
 };
 
+/// Reads the image and builds the protocol C model and its encoded train batch from the options.
 Fit2d setup2d(const Options& o) {
     const Data d = read_data(o.str("data"));
     const std::string enc = o.str("encoder");
@@ -351,7 +364,7 @@ std::string fit2d(const Options& o) {
 /// Where one protocol C Adam step spends its time: the step of Model::forward / Model::backward
 /// replayed phase by phase through the same library calls (Mlp's first-layer hooks,
 /// sparse_product / sparse_first_backward or the dense GEMMs), with a timer around each phase.
-/// Reports the median wall seconds per phase (and GFLOP/s for the GEMM phases).
+/// Reports the median wall and CPU seconds per phase (and GFLOP/s for the GEMM phases).
 std::string profile2d(const Options& o) {
     Fit2d f = setup2d(o);
     const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
@@ -362,14 +375,18 @@ std::string profile2d(const Options& o) {
     Mat<float> grad;
     const char* names[] = {"first_forward", "rest_forward", "loss", "rest_backward", "first_backward", "adam"};
     constexpr int P = 6;
-    std::vector<double> t[P];
+    std::vector<double> t[P], c[P];
     for (Index s = 0; s < warmup + steps; ++s) {
-        double dt[P];
+        double dt[P], dc[P];
         auto t1 = Clock::now();
+        double c1 = cpu_now();
         auto lap = [&](int i) {
             const auto now = Clock::now();
+            const double cnow = cpu_now();
             dt[i] = std::chrono::duration<double>(now - t1).count();
+            dc[i] = cnow - c1;
             t1 = now;
+            c1 = cnow;
         };
         auto Z0 = mlp.first_product(f.N);
         if (f.batch.sparse) posenc::sparse_product<float>(mlp.layer(0).W, f.batch.windows, Z0);
@@ -390,18 +407,26 @@ std::string profile2d(const Options& o) {
         adam.step(params);
         lap(5);
         if (s >= warmup)
-            for (int i = 0; i < P; ++i) t[i].push_back(dt[i]);
+            for (int i = 0; i < P; ++i) {
+                t[i].push_back(dt[i]);
+                c[i].push_back(dc[i]);
+            }
     }
     // GEMM work per phase: hidden layers (depth - 1 of width^2) + output (width x C).
     const double N = double(f.N), w = double(f.width), hid = double(f.depth - 1) * w * w + w * double(f.C);
     const double flops_rest_fwd = 2.0 * N * hid, flops_rest_bwd = 2.0 * 2.0 * N * hid;
     Json j;
     double total = 0;
+    double total_cpu = 0;
     for (int i = 0; i < P; ++i) {
         j.num(std::string(names[i]) + "_seconds", median(t[i]));
+        j.num(std::string(names[i]) + "_cpu_seconds", median(c[i]));
         total += median(t[i]);
+        total_cpu += median(c[i]);
     }
     return j.num("total_seconds", total)
+        .num("total_cpu_seconds", total_cpu)
+        .num("hidden_cpu_gflops", (flops_rest_fwd + flops_rest_bwd) / (median(c[1]) + median(c[3])) * 1e-9)
         .num("rest_forward_gflops", flops_rest_fwd / median(t[1]) * 1e-9)
         .num("rest_backward_gflops", flops_rest_bwd / median(t[3]) * 1e-9)
         .num("hidden_gflops", (flops_rest_fwd + flops_rest_bwd) / (median(t[1]) + median(t[3])) * 1e-9)
@@ -519,6 +544,7 @@ std::string srank(const Options& o) {
         .text();
 }
 
+/// Dispatches on the mode (argv[1]) after setting the thread count; prints the mode's JSON line.
 int run(int argc, char** argv) {
     if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|profile2d|hidden|gemm|srank|noop [--option value]...");
     const std::string mode = argv[1];
