@@ -1,6 +1,7 @@
 // posenc/nn/kronecker_linear.hpp — depth-0 model on a Kronecker encoding: Y = Py^T W Px per channel,
 // its separable closed form and separable gradient, on grids, without forming the Dx*Dy features.
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
+#include "posenc/encoding/windows.hpp"
 #include "posenc/nn/param.hpp"
 
 namespace posenc {
@@ -73,6 +75,62 @@ public:
         }
     }
 
+    /// Gradient at scattered points from their axis codes (px: Dx x N, py: Dy x N) and dY = dL/dout
+    /// (channels x N): dW_c = sum_n dY(c, n) py(:, n) px(:, n)^T = (py diag(dY_c)) px^T. Overwrites weight_grad.
+    void backward_points(ConstMatRef<T> px, ConstMatRef<T> py, ConstMatRef<T> dY) {
+        check_bases(px, py);
+        detail::require(px.cols() == py.cols(), "KroneckerLinear: px and py must have the same number of points");
+        detail::check_shape(dY, channels(), px.cols(), "KroneckerLinear::backward_points", "dY");
+        for (std::size_t c = 0; c < W_.size(); ++c)
+            dW_[c].noalias() = (py.array().rowwise() * dY.row(Index(c)).array()).matrix() * px.transpose();
+    }
+
+    /// Prediction at scattered points from the axes' compact-support windows (wx of the x codes,
+    /// wy of the y codes, same N): out(c, n) = sum_{k, l} wy.weight(l, n) W_c(wy.index(l, n), wx.index(k, n))
+    /// wx.weight(k, n), i.e. only the Ky x Kx block of W that the point touches (O(Kx Ky) per point and
+    /// channel instead of O(Dx Dy)). Equals predict_points on the dense codes up to the profile tolerance.
+    Mat<T> predict_windows(const Windows<T>& wx, const Windows<T>& wy) const {
+        check_windows(wx, wy);
+        const Index N = wx.cols(), Kx = wx.index.rows(), Ky = wy.index.rows();
+        Mat<T> out(channels(), N);
+        for (std::size_t c = 0; c < W_.size(); ++c) {
+            const Mat<T>& W = W_[c];
+            for (Index n = 0; n < N; ++n) {
+                T acc = 0;
+                for (Index k = 0; k < Kx; ++k) {
+                    const T* col = W.data() + Index(wx.index(k, n)) * W.rows();
+                    T s = 0;
+                    for (Index l = 0; l < Ky; ++l) s += wy.weight(l, n) * col[wy.index(l, n)];
+                    acc += wx.weight(k, n) * s;
+                }
+                out(Index(c), n) = acc;
+            }
+        }
+        return out;
+    }
+
+    /// Sparse gradient at scattered points from the axes' windows: dW_c is zeroed, then every point adds
+    /// dY(c, n) wy.weight(l, n) wx.weight(k, n) to entry (wy.index(l, n), wx.index(k, n)). Overwrites
+    /// weight_grad; points are accumulated in order (deterministic).
+    void backward_windows(const Windows<T>& wx, const Windows<T>& wy, ConstMatRef<T> dY) {
+        check_windows(wx, wy);
+        const Index N = wx.cols(), Kx = wx.index.rows(), Ky = wy.index.rows();
+        detail::check_shape(dY, channels(), N, "KroneckerLinear::backward_windows", "dY");
+        for (std::size_t c = 0; c < W_.size(); ++c) {
+            Mat<T>& G = dW_[c];
+            G.setZero();
+            for (Index n = 0; n < N; ++n) {
+                const T g = dY(Index(c), n);
+                if (g == T(0)) continue;
+                for (Index k = 0; k < Kx; ++k) {
+                    T* col = G.data() + Index(wx.index(k, n)) * G.rows();
+                    const T gk = g * wx.weight(k, n);
+                    for (Index l = 0; l < Ky; ++l) col[wy.index(l, n)] += gk * wy.weight(l, n);
+                }
+            }
+        }
+    }
+
     /// The weights as optimizer parameters ("kron.weight<c>").
     std::vector<Param<T>> parameters() {
         std::vector<Param<T>> ps;
@@ -88,8 +146,34 @@ private:
         detail::require(Py.rows() == dim_y(), "KroneckerLinear: Py must have Dy = " + std::to_string(dim_y()) +
                                                    " rows (got " + std::to_string(Py.rows()) + ")");
     }
+    void check_windows(const Windows<T>& wx, const Windows<T>& wy) const {
+        detail::require(wx.index.rows() > 0 && wx.index.rows() == wx.weight.rows() && wx.index.cols() == wx.weight.cols(),
+                        "KroneckerLinear: wx must be a non-empty K x N window (index and weight of the same shape)");
+        detail::require(wy.index.rows() > 0 && wy.index.rows() == wy.weight.rows() && wy.index.cols() == wy.weight.cols(),
+                        "KroneckerLinear: wy must be a non-empty K x N window (index and weight of the same shape)");
+        detail::require(wx.cols() == wy.cols(), "KroneckerLinear: wx and wy must have the same number of points");
+        detail::require(wx.index.size() == 0 || (wx.index.minCoeff() >= 0 && wx.index.maxCoeff() < dim_x()),
+                        "KroneckerLinear: wx indices must be in [0, Dx)");
+        detail::require(wy.index.size() == 0 || (wy.index.minCoeff() >= 0 && wy.index.maxCoeff() < dim_y()),
+                        "KroneckerLinear: wy indices must be in [0, Dy)");
+    }
     std::vector<Mat<T>> W_, dW_;
 };
+
+namespace detail {
+/// Cholesky factor of P P^T + lambda I (P: D x N axis codes, in double); throws posenc::Error naming
+/// `who` and the axis when it is not positive definite.
+inline Eigen::LLT<Mat<double>> kron_axis_factor(const Mat<double>& P, double lambda, const char* who, const char* axis) {
+    Mat<double> G(P.rows(), P.rows());
+    G.setZero();
+    G.template selfadjointView<Eigen::Lower>().rankUpdate(P);
+    G.diagonal().array() += lambda;
+    Eigen::LLT<Mat<double>> llt(G.template selfadjointView<Eigen::Lower>());
+    if (llt.info() != Eigen::Success)
+        throw Error(std::string(who) + ": the " + axis + " Gram matrix + lambda I is not positive definite; increase lambda");
+    return llt;
+}
+}  // namespace detail
 
 /// Separable ridge closed form (ECCV'22, protocol D) on a training grid, per channel:
 ///
@@ -117,15 +201,7 @@ KroneckerLinear<T> fit_kronecker_ridge(ConstMatRef<T> Px, ConstMatRef<T> Py, con
     }
     const Mat<double> px = Px.template cast<double>(), py = Py.template cast<double>();
     auto factor = [&](const Mat<double>& P, const char* axis) {
-        Mat<double> G(P.rows(), P.rows());
-        G.setZero();
-        G.template selfadjointView<Eigen::Lower>().rankUpdate(P);
-        G.diagonal().array() += lambda;
-        Eigen::LLT<Mat<double>> llt(G.template selfadjointView<Eigen::Lower>());
-        if (llt.info() != Eigen::Success)
-            throw Error(std::string("fit_kronecker_ridge: the ") + axis +
-                        " Gram matrix + lambda I is not positive definite; increase lambda");
-        return llt;
+        return detail::kron_axis_factor(P, lambda, "fit_kronecker_ridge", axis);
     };
     const bool same = Px.rows() == Py.rows() && Px.cols() == Py.cols() && px == py;
     const Eigen::LLT<Mat<double>> fx = factor(px, "x");
@@ -136,6 +212,173 @@ KroneckerLinear<T> fit_kronecker_ridge(ConstMatRef<T> Px, ConstMatRef<T> Py, con
         Mat<double> R = py * Y[c].template cast<double>() * px.transpose();  // Dy x Dx
         R = fy.solve(R);                                                      // (PyPy^T + lI)^-1 R
         R = fx.solve(R.transpose()).transpose();                              // R (PxPx^T + lI)^-1
+        model.weight(Index(c)) = R.template cast<T>();
+    }
+    return model;
+}
+
+// ---- three axes (video / volume grids) -------------------------------------------------------------
+
+/// A 3-tensor n0 x n1 x n2 stored column-major as an n0 x (n1 * n2) matrix: slice k (index of the last
+/// mode) is middleCols(k * n1, n1). These mode products are the only tensor operations the 3-axis
+/// Kronecker model needs; each is one or a few GEMMs.
+namespace kron3 {
+
+/// Mode-0 product: (A X)(i, j, k) = sum_a A(i, a) X(a, j, k); A is m x n0, result m x (n1 n2).
+template <class T>
+Mat<T> mode0(ConstMatRef<T> A, ConstMatRef<T> X) {
+    detail::require(A.cols() == X.rows(), "kron3::mode0: A must have n0 columns");
+    return A * X;
+}
+/// Mode-1 product: result(i, j, k) = sum_b A(j, b) X(i, b, k); A is m x n1, X is n0 x (n1 n2).
+template <class T>
+Mat<T> mode1(ConstMatRef<T> A, ConstMatRef<T> X, Index n1) {
+    detail::require(n1 > 0 && X.cols() % n1 == 0 && A.cols() == n1, "kron3::mode1: A must have n1 columns");
+    const Index n2 = X.cols() / n1, m = A.rows();
+    Mat<T> out(X.rows(), m * n2);
+    for (Index k = 0; k < n2; ++k) out.middleCols(k * m, m).noalias() = X.middleCols(k * n1, n1) * A.transpose();
+    return out;
+}
+/// Mode-2 product: result(i, j, k) = sum_e A(k, e) X(i, j, e); A is m x n2, X is n0 x (n1 n2).
+template <class T>
+Mat<T> mode2(ConstMatRef<T> A, ConstMatRef<T> X, Index n1) {
+    detail::require(n1 > 0 && X.cols() % n1 == 0 && A.cols() == X.cols() / n1, "kron3::mode2: A must have n2 columns");
+    const Index n0 = X.rows(), n2 = X.cols() / n1, m = A.rows();
+    Mat<T> out(n0, n1 * m);
+    if (X.outerStride() == n0) {
+        const Eigen::Map<const Mat<T>> Xf(X.data(), n0 * n1, n2);
+        Eigen::Map<Mat<T>>(out.data(), n0 * n1, m).noalias() = Xf * A.transpose();
+    } else {  // a strided view (block of a larger matrix): copy it to contiguous storage first
+        const Mat<T> Xc = X;
+        Eigen::Map<Mat<T>>(out.data(), n0 * n1, m).noalias() = Eigen::Map<const Mat<T>>(Xc.data(), n0 * n1, n2) * A.transpose();
+    }
+    return out;
+}
+
+}  // namespace kron3
+
+/// Depth-0 model on the three-axis Kronecker encoding: one Dy x Dx x Dz weight tensor per channel,
+/// prediction at (x, y, z) = sum_{a, b, e} W(a, b, e) Psi_y(y)[a] Psi_x(x)[b] Psi_z(z)[e]. The tensor is
+/// stored as a Dy x (Dx * Dz) matrix (kron3 layout: slice e, a Dy x Dx matrix, is middleCols(e * Dx, Dx)),
+/// so the dense feature index is a + Dy (b + Dx e). On a grid with axis codes Px (Dx x Nx), Py (Dy x Ny),
+/// Pz (Dz x Nz) the prediction is the Ny x Nx x Nz tensor W x_y Py^T x_x Px^T x_z Pz^T (three mode
+/// products), stored as Ny x (Nx * Nz): frame k is middleCols(k * Nx, Nx), an image like the 2D model's.
+template <class T>
+class KroneckerLinear3 {
+public:
+    /// `channels` zero weight tensors of Dy x Dx x Dz.
+    KroneckerLinear3(Index Dx, Index Dy, Index Dz, Index channels) : dx_(Dx), dz_(Dz) {
+        detail::require(Dx > 0 && Dy > 0 && Dz > 0, "KroneckerLinear3: Dx, Dy and Dz must be > 0");
+        detail::require(channels > 0, "KroneckerLinear3: channels must be > 0");
+        W_.assign(std::size_t(channels), Mat<T>::Zero(Dy, Dx * Dz));
+    }
+    /// Dx, features of the x axis.
+    Index dim_x() const { return dx_; }
+    /// Dy, features of the y axis.
+    Index dim_y() const { return W_[0].rows(); }
+    /// Dz, features of the z axis.
+    Index dim_z() const { return dz_; }
+    /// Number of output channels.
+    Index channels() const { return Index(W_.size()); }
+    /// Weight tensor of channel c as Dy x (Dx * Dz) (slice e = middleCols(e * Dx, Dx)).
+    Mat<T>& weight(Index c) { return W_.at(std::size_t(c)); }
+    /// Weight tensor of channel c as Dy x (Dx * Dz).
+    const Mat<T>& weight(Index c) const { return W_.at(std::size_t(c)); }
+
+    /// Prediction on a grid, per channel an Ny x (Nx * Nz) tensor (frame k = middleCols(k * Nx, Nx)).
+    std::vector<Mat<T>> predict_grid(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> Pz) const {
+        check_bases(Px, Py, Pz);
+        std::vector<Mat<T>> out(W_.size());
+        for (std::size_t c = 0; c < W_.size(); ++c) {
+            const Mat<T> a = kron3::mode2<T>(Pz.transpose(), W_[c], dx_);     // Dy x Dx x Nz
+            const Mat<T> b = kron3::mode1<T>(Px.transpose(), a, dx_);         // Dy x Nx x Nz
+            out[c] = kron3::mode0<T>(Py.transpose(), b);                      // Ny x Nx x Nz
+        }
+        return out;
+    }
+
+    /// Prediction at scattered points from their axis codes (px: Dx x N, py: Dy x N, pz: Dz x N).
+    Mat<T> predict_points(ConstMatRef<T> px, ConstMatRef<T> py, ConstMatRef<T> pz) const {
+        check_bases(px, py, pz);
+        detail::require(px.cols() == py.cols() && px.cols() == pz.cols(),
+                        "KroneckerLinear3: px, py and pz must have the same number of points");
+        const Index N = px.cols();
+        Mat<T> out(channels(), N);
+        for (std::size_t c = 0; c < W_.size(); ++c) {
+            const Mat<T> V = py.transpose() * W_[c];  // N x (Dx Dz): row n = py_n^T W
+            for (Index n = 0; n < N; ++n) {
+                T acc = 0;
+                for (Index e = 0; e < dz_; ++e)
+                    acc += pz(e, n) * V.row(n).segment(e * dx_, dx_).dot(px.col(n).transpose());
+                out(Index(c), n) = acc;
+            }
+        }
+        return out;
+    }
+
+private:
+    void check_bases(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> Pz) const {
+        detail::require(Px.rows() == dim_x(), "KroneckerLinear3: Px must have Dx = " + std::to_string(dim_x()) +
+                                                   " rows (got " + std::to_string(Px.rows()) + ")");
+        detail::require(Py.rows() == dim_y(), "KroneckerLinear3: Py must have Dy = " + std::to_string(dim_y()) +
+                                                   " rows (got " + std::to_string(Py.rows()) + ")");
+        detail::require(Pz.rows() == dim_z(), "KroneckerLinear3: Pz must have Dz = " + std::to_string(dim_z()) +
+                                                   " rows (got " + std::to_string(Pz.rows()) + ")");
+    }
+    Index dx_ = 0, dz_ = 0;
+    std::vector<Mat<T>> W_;
+};
+
+/// Separable ridge closed form on a three-axis grid (video / volume), per channel:
+///
+///     W_c = Y_c x_y (Gy^-1 Py) x_x (Gx^-1 Px) x_z (Gz^-1 Pz),   G_a = P_a P_a^T + lambda I,
+///
+/// with Y_c the Ny x Nx x Nz target tensor stored as Ny x (Nx * Nz) (frame k = middleCols(k * Nx, Nx)).
+/// This is w = (Gz (x) Gx (x) Gy)^-1 (Pz (x) Px (x) Py) y on the Dx Dy Dz dense features: with lambda = 0
+/// the least-squares fit, with lambda > 0 the ridge whose penalty is the Kronecker product of the
+/// per-axis ridges (as in 2D). Cost: three D x D Cholesky factorisations shared by all channels (fewer
+/// when axes share codes) plus mode products; never the D^3 features. Computed in double.
+template <class T>
+KroneckerLinear3<T> fit_kronecker_ridge_3d(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> Pz,
+                                           const std::vector<Mat<T>>& Y, double lambda) {
+    const char* who = "fit_kronecker_ridge_3d";
+    detail::require(std::isfinite(lambda) && lambda >= 0,
+                    std::string(who) + ": lambda must be finite and >= 0 (got " + std::to_string(lambda) + ")");
+    detail::require(!Y.empty(), std::string(who) + ": Y needs at least one channel");
+    detail::require(Px.size() > 0 && Py.size() > 0 && Pz.size() > 0, std::string(who) + ": empty basis");
+    detail::require(Px.allFinite() && Py.allFinite() && Pz.allFinite(), std::string(who) + ": bases must be finite");
+    const Index Nx = Px.cols(), Ny = Py.cols(), Nz = Pz.cols();
+    for (const auto& y : Y) {
+        detail::require(y.rows() == Ny && y.cols() == Nx * Nz,
+                        std::string(who) + ": each target must be Ny x (Nx * Nz) = " + std::to_string(Ny) + " x " +
+                            std::to_string(Nx * Nz) + " (got " + std::to_string(y.rows()) + " x " +
+                            std::to_string(y.cols()) + ")");
+        detail::require(y.allFinite(), std::string(who) + ": targets must be finite");
+    }
+    const Mat<double> px = Px.template cast<double>(), py = Py.template cast<double>(), pz = Pz.template cast<double>();
+    auto same = [](const Mat<double>& a, const Mat<double>& b) {
+        return a.rows() == b.rows() && a.cols() == b.cols() && a == b;
+    };
+    const Eigen::LLT<Mat<double>> fx = detail::kron_axis_factor(px, lambda, who, "x");
+    const Eigen::LLT<Mat<double>> fy = same(py, px) ? fx : detail::kron_axis_factor(py, lambda, who, "y");
+    const Eigen::LLT<Mat<double>> fz =
+        same(pz, px) ? fx : (same(pz, py) ? fy : detail::kron_axis_factor(pz, lambda, who, "z"));
+    const Index Dx = px.rows(), Dy = py.rows(), Dz = pz.rows();
+
+    KroneckerLinear3<T> model(Dx, Dy, Dz, Index(Y.size()));
+    for (std::size_t c = 0; c < Y.size(); ++c) {
+        // R = Y x_y Py x_x Px x_z Pz (Dy x Dx x Dz): each mode product shrinks one axis from N to D.
+        Mat<double> R = kron3::mode0<double>(py, Y[c].template cast<double>());  // Dy x Nx x Nz
+        R = kron3::mode1<double>(px, R, Nx);                                     // Dy x Dx x Nz
+        R = kron3::mode2<double>(pz, R, Dx);                                     // Dy x Dx x Dz
+        R = fy.solve(R);                                                         // x_y Gy^-1
+        for (Index e = 0; e < Dz; ++e)                                           // x_x Gx^-1
+            R.middleCols(e * Dx, Dx) = fx.solve(R.middleCols(e * Dx, Dx).transpose()).transpose();
+        {                                                                        // x_z Gz^-1
+            Eigen::Map<Mat<double>> Rf(R.data(), Dy * Dx, Dz);
+            const Mat<double> t = fz.solve(Rf.transpose()).transpose();
+            Rf = t;
+        }
         model.weight(Index(c)) = R.template cast<T>();
     }
     return model;
