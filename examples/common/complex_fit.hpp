@@ -25,6 +25,14 @@ struct ComplexFitOptions {
     double lambda = 0.1;       ///< ridge penalty of the closed form
     int steps = 500;           ///< Adam steps (closed_form = false)
     double lr = 1e-3;          ///< Adam learning rate
+    int eval_every = 0;        ///< Adam: record the test PSNR every this many steps (0 = never)
+};
+
+/// One point of an Adam run's test-PSNR curve.
+struct ComplexCurvePoint {
+    int step = 0;          ///< Adam updates applied
+    double seconds = 0;    ///< fit time so far, excluding the time spent on these evaluations
+    double test_psnr = 0;  ///< PSNR (dB) of the clipped test prediction at that point
 };
 
 /// What a Kronecker fit produced.
@@ -33,6 +41,7 @@ struct ComplexFitResult {
     double seconds = 0;                    ///< wall time: bases + fit (+ nothing else)
     double seconds_per_step = 0;           ///< 0 for the closed form
     Mat<float> full;                       ///< prediction at every pixel (C x S*S, column r*S + c), clipped
+    std::vector<ComplexCurvePoint> curve;  ///< Adam with eval_every > 0: test PSNR during the fit
 };
 
 namespace complex_detail {
@@ -81,6 +90,17 @@ inline ComplexFitResult complex_fit(const Image& img, const ComplexFitOptions& o
 
     ComplexFitResult r;
     KroneckerLinear<double> model(o.dim, o.dim, C);
+    double eval_seconds = 0;  // time spent on curve evaluations, not counted in r.seconds
+    Mat<double> px_eval;
+    auto record = [&](int step) {
+        const auto e0 = std::chrono::steady_clock::now();
+        if (px_eval.size() == 0) px_eval = encode(basis, axis_coords(1, S / 2, S));
+        const double p = psnr(model.predict_grid(px_eval, px_eval), Yte);
+        const auto e1 = std::chrono::steady_clock::now();
+        eval_seconds += std::chrono::duration<double>(e1 - e0).count();
+        const double t = std::chrono::duration<double>(e1 - t0).count() - eval_seconds;
+        r.curve.push_back({step, t, p});
+    };
     if (o.closed_form) {
         model = fit_kronecker_ridge<double>(px_train, px_train, Ytr, o.lambda);
     } else {
@@ -102,9 +122,10 @@ inline ComplexFitResult complex_fit(const Image& img, const ComplexFitOptions& o
             model.backward_grid(px_train, px_train, dY);
             adam.step(params);
             if (on_step) on_step(s + 1, se / count);
+            if (o.eval_every > 0 && ((s + 1) % o.eval_every == 0 || s + 1 == o.steps)) record(s + 1);
         }
     }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - eval_seconds;
     r.seconds_per_step = o.closed_form ? 0.0 : r.seconds / o.steps;
 
     r.train_psnr = psnr(model.predict_grid(px_train, px_train), Ytr);
