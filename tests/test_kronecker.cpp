@@ -4,6 +4,7 @@
 // least squares / ridge on explicit Kronecker features.
 #include <catch2/catch.hpp>
 
+#include "posenc/analysis/stable_rank.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/encoding/kronecker.hpp"
 #include "nn_gradcheck.hpp"
@@ -379,4 +380,17 @@ TEST_CASE("fit_kronecker_ridge_3d / KroneckerLinear3: bad input throws posenc::E
     CHECK_THROWS_AS(KroneckerLinear3<double>(3, 0, 3, 1), Error);
     const KroneckerLinear3<double> m(4, 4, 3, 1);
     CHECK_THROWS_WITH(m.predict_grid(P, P, P), Catch::Contains("Dz"));
+}
+
+TEST_CASE("Kronecker: stable rank of the grid embedding = product of the axes' stable ranks", "[kronecker]") {
+    // On a grid, the embedding matrix of the D^2 features is a Kronecker product of the axes' embedding
+    // matrices (up to the order of rows and columns), whose singular values are the pairwise products.
+    const Basis bx(Gaussian(0.03), 20, Domain::Bounded, Scaling::None), by(Gaussian(0.08), 15, Domain::Bounded, Scaling::None);
+    const Kronecker<Basis> kron(bx, by);
+    const Mat<double> xs = coords(25, 0.0, 0.04), ys = coords(18, 0.0, 1.0 / 18);
+    const Mat<double> F = encode(kron, grid_points(xs, ys).second);  // 300 x 450
+    const double sx = stable_rank(encode(bx, xs)), sy = stable_rank(encode(by, ys));
+    CHECK(sx > 3);
+    CHECK(sy > 2);
+    CHECK(stable_rank(F) == Approx(sx * sy).epsilon(1e-9));
 }
