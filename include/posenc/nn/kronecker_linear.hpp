@@ -182,8 +182,9 @@ inline Eigen::LLT<Mat<double>> kron_axis_factor(const Mat<double>& P, double lam
 /// with Px (Dx x Nx) and Py (Dy x Ny) the axis codes of the grid's columns and rows and Y_c its Ny x Nx
 /// targets. It minimises ||Py^T W Px - Y||^2 + lambda (||W Px||^2 + ||Py^T W||^2) + lambda^2 ||W||^2, the
 /// ridge problem whose penalty is the Kronecker product of the per-axis ridges. Cost: two D x D Cholesky
-/// factorisations shared by every channel (one when Px and Py are the same matrix) plus a few
-/// D x N GEMMs: no Dx*Dy features. Computed in double; lambda > 0 (or full-rank axes with lambda = 0).
+/// factorisations and solves M = (P P^T + lambda I)^-1 P shared by every channel (one when Px and Py are
+/// the same matrix), then W_c = My Y_c Mx^T, two GEMMs per channel: no Dx*Dy features. Computed in
+/// double; lambda > 0 (or full-rank axes with lambda = 0).
 template <class T>
 KroneckerLinear<T> fit_kronecker_ridge(ConstMatRef<T> Px, ConstMatRef<T> Py, const std::vector<Mat<T>>& Y,
                                        double lambda) {
@@ -207,11 +208,15 @@ KroneckerLinear<T> fit_kronecker_ridge(ConstMatRef<T> Px, ConstMatRef<T> Py, con
     const Eigen::LLT<Mat<double>> fx = factor(px, "x");
     const Eigen::LLT<Mat<double>> fy = same ? fx : factor(py, "y");
 
+    // W_c = My Y_c Mx^T with M = (P P^T + lambda I)^-1 P (D x N), solved once for every channel.
+    const Mat<double> mx = fx.solve(px);
+    const Mat<double> my_own = same ? Mat<double>() : Mat<double>(fy.solve(py));
+    const Mat<double>& my = same ? mx : my_own;
     KroneckerLinear<T> model(Px.rows(), Py.rows(), Index(Y.size()));
     for (std::size_t c = 0; c < Y.size(); ++c) {
-        Mat<double> R = py * Y[c].template cast<double>() * px.transpose();  // Dy x Dx
-        R = fy.solve(R);                                                      // (PyPy^T + lI)^-1 R
-        R = fx.solve(R.transpose()).transpose();                              // R (PxPx^T + lI)^-1
+        const Mat<double> MY = my * Y[c].template cast<double>();  // Dy x Nx
+        Mat<double> R(my.rows(), mx.rows());
+        R.noalias() = MY * mx.transpose();                          // Dy x Dx
         model.weight(Index(c)) = R.template cast<T>();
     }
     return model;
