@@ -3,6 +3,7 @@
 //
 //   layer_stable_rank [--image PATH --row R] [--depth 4] [--width 128] [--dim 512] [--sigma 0.01]
 //                     [--steps 1000] [--every 50] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet]
+//                     [--threads N]
 //
 // Data: protocol B (512-sample 1D signal, 256 even samples for training, 256 odd for test).
 // Model: encoder -> `depth` ReLU layers of `width` -> linear output, PyTorch default init (seed 1),
@@ -12,8 +13,6 @@
 // Every --every steps (and at step 0) the train points are pushed through the network and the stable
 // rank ||A||_F^2 / ||A||_2^2 of each layer's activation matrix A (width x 256) is recorded; "layer 0"
 // is the encoding itself.
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +28,7 @@
 #include "common/chart.hpp"
 #include "common/cli.hpp"
 #include "common/image.hpp"
+#include "common/protocol_b.hpp"
 #include "common/signals.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/encoding/factory.hpp"
@@ -48,19 +48,12 @@ constexpr const char* kDescription =
 
 /// Every command-line setting of layer_stable_rank.
 struct Options {
-    std::string image;         ///< image file; empty = built-in signal
-    int row = 256;             ///< image row
+    ProtocolBOptions pb;       ///< signal, Adam, --quick/--json/--out/--quiet
     int depth = 4;             ///< hidden layers
     int width = 128;           ///< hidden width
     std::int64_t dim = 512;    ///< RFF / Gaussian embedding dimension
     double sigma = 0.01;       ///< Gaussian width (RFF sigma_b matched to it)
-    int steps = 1000;          ///< Adam steps
     int every = 50;            ///< measure every this many steps
-    double lr = 1e-3;          ///< Adam learning rate
-    bool quick = false;        ///< a few seconds
-    bool json = false;         ///< JSON on stdout
-    std::string out;           ///< chart directory
-    bool quiet = false;        ///< no progress on stderr
 };
 
 /// The trajectory of one encoder.
@@ -70,11 +63,6 @@ struct Trace {
     std::vector<std::vector<double>> srank;   ///< srank[m][l]: measurement m, layer l (0 = encoding)
     double train_psnr = 0, test_psnr = 0, seconds = 0;
 };
-
-/// PSNR in dB of P against Y.
-double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
-    return -10.0 * std::log10((P.cast<double>() - Y.cast<double>()).squaredNorm() / double(Y.size()));
-}
 
 /// Stable rank of the encoding and of each hidden layer's (ReLU) activations at points X.
 std::vector<double> layer_ranks(const Model<float>& model, const Mat<float>& X) {
@@ -107,20 +95,20 @@ Trace run_encoder(const std::string& name, const EncoderSpec& spec, const Option
     cfg.seed = 1;
     Model<float> model(enc, cfg);
     AdamOptions ao;
-    ao.lr = o.lr;
+    ao.lr = o.pb.lr;
     ao.weight_decay = 1e-8;
     Adam<float> adam(ao);
     int step = 0;
     t.step.push_back(0);
     t.srank.push_back(layer_ranks(model, sp.x_train));
-    while (step < o.steps) {
+    while (step < o.pb.steps) {
         TrainOptions to;
-        to.steps = std::min(o.every, o.steps - step);
+        to.steps = std::min(o.every, o.pb.steps - step);
         train(model, sp.x_train, sp.y_train, adam, to);  // the optimizer keeps its moments between calls
         step += int(to.steps);
         t.step.push_back(step);
         t.srank.push_back(layer_ranks(model, sp.x_train));
-        if (!o.quiet) std::fprintf(stderr, "\rlayer_stable_rank: %-10s step %d/%d   ", name.c_str(), step, o.steps);
+        if (!o.pb.quiet) std::fprintf(stderr, "\rlayer_stable_rank: %-10s step %d/%d   ", name.c_str(), step, o.pb.steps);
     }
     t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     t.train_psnr = psnr_db(model.predict(sp.x_train), sp.y_train);
@@ -130,7 +118,7 @@ Trace run_encoder(const std::string& name, const EncoderSpec& spec, const Option
 
 /// One chart per encoder (rank against step, a series per layer) and one of the final ranks per layer.
 void write_charts(const Options& o, const std::vector<Trace>& traces) {
-    const std::filesystem::path dir(o.out);
+    const std::filesystem::path dir(o.pb.out);
     ensure_directory(dir);
     for (const Trace& t : traces) {
         Chart ch;
@@ -148,7 +136,7 @@ void write_charts(const Options& o, const std::vector<Trace>& traces) {
         std::cerr << "layer_stable_rank: " << write_chart(ch, dir / ("layer_rank_" + t.name + ".png")).message << "\n";
     }
     Chart f;
-    f.title = "stable rank per layer after " + std::to_string(o.steps) + " steps";
+    f.title = "stable rank per layer after " + std::to_string(o.pb.steps) + " steps";
     f.xlabel = "layer (0 = encoding)";
     f.ylabel = "stable rank";
     f.logy = true;
@@ -165,26 +153,21 @@ void write_charts(const Options& o, const std::vector<Trace>& traces) {
 
 int run(CLI::App& app, int argc, char** argv) {
     Options o;
-    app.add_option("--image", o.image, "image file (at least 512 pixels wide); default: built-in signal");
-    app.add_option("--row", o.row, "image row to fit (0-based)")->capture_default_str();
+    o.pb.add_signal_options(app);
     app.add_option("--depth", o.depth, "hidden layers")->capture_default_str();
     app.add_option("--width", o.width, "units per hidden layer")->capture_default_str();
     app.add_option("--dim", o.dim, "RFF / Gaussian embedding dimension (even)")->capture_default_str();
     app.add_option("--sigma", o.sigma, "Gaussian width; RFF uses sigma_b = 1/(2 sqrt(2) pi sigma)")->capture_default_str();
-    app.add_option("--steps", o.steps, "Adam steps")->capture_default_str();
     app.add_option("--every", o.every, "measure the ranks every this many steps")->capture_default_str();
-    app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str();
-    app.add_flag("--quick", o.quick, "a few seconds: depth 3, width 32, D = 128, 100 steps, every 25 (unless given)");
-    app.add_flag("--json", o.json, "print one JSON object on stdout");
-    app.add_option("--out", o.out, "directory for the charts (layer_rank_<encoder>.png, layer_rank_final.png)");
-    app.add_flag("--quiet", o.quiet, "no progress on stderr");
+    o.pb.add_run_options(app, 1000, "a few seconds: depth 3, width 32, D = 128, 100 steps, every 25 (unless given)",
+                         "directory for the charts (layer_rank_<encoder>.png, layer_rank_final.png)");
     app.parse(argc, argv);
 
-    if (o.quick) {
+    if (o.pb.quick) {
         if (!app.count("--depth")) o.depth = 3;
         if (!app.count("--width")) o.width = 32;
         if (!app.count("--dim")) o.dim = 128;
-        if (!app.count("--steps")) o.steps = 100;
+        if (!o.pb.steps_given()) o.pb.steps = 100;
         if (!app.count("--every")) o.every = 25;
     }
     if (o.depth < 1 || o.depth > 32) throw Error("--depth must be in [1, 32] (got " + std::to_string(o.depth) + ")");
@@ -192,14 +175,12 @@ int run(CLI::App& app, int argc, char** argv) {
     if (o.dim < 2 || o.dim > 100000 || o.dim % 2 != 0)
         throw Error("--dim must be even and in [2, 100000] (got " + std::to_string(o.dim) + ")");
     if (!(o.sigma > 0) || !std::isfinite(o.sigma)) throw Error("--sigma must be finite and > 0");
-    if (o.steps <= 0) throw Error("--steps must be > 0 (got " + std::to_string(o.steps) + ")");
     if (o.every <= 0) throw Error("--every must be > 0 (got " + std::to_string(o.every) + ")");
-    if (!(o.lr > 0) || !std::isfinite(o.lr)) throw Error("--lr must be finite and > 0");
-    if (app.count("--row") && o.image.empty()) throw Error("--row needs --image");
+    o.pb.check();
+    o.pb.threads.apply();
 
-    const std::vector<float> signal = o.image.empty() ? default_signal_1d(512) : image_row(load_image(o.image), o.row, 512);
-    const Split sp = split_1d(signal);
-    const double sigma_b = 1.0 / (2.0 * std::sqrt(2.0) * M_PI * o.sigma);
+    const Split sp = split_1d(o.pb.signal());
+    const double sigma_b = kernel_matched_sigma_b(o.sigma);
     const double D = double(o.dim);
 
     std::vector<Trace> traces;
@@ -207,9 +188,9 @@ int run(CLI::App& app, int argc, char** argv) {
     traces.push_back(run_encoder("basic", EncoderSpec{"basic", {}, {}}, o, sp));
     traces.push_back(run_encoder("rff", EncoderSpec{"rff", {{"sigma", sigma_b}, {"dim", D}, {"seed", 1}}, {}}, o, sp));
     traces.push_back(run_encoder("gaussian", EncoderSpec{"gaussian", {{"sigma", o.sigma}, {"dim", D}}, {}}, o, sp));
-    if (!o.quiet) std::fprintf(stderr, "\n");
+    if (!o.pb.quiet) std::fprintf(stderr, "\n");
 
-    if (o.json) {
+    if (o.pb.json) {
         nlohmann::json enc = nlohmann::json::array();
         for (const Trace& t : traces)
             enc.push_back({{"encoder", t.name}, {"steps", t.step}, {"stable_rank", t.srank}, {"final", t.srank.back()},
@@ -224,7 +205,7 @@ int run(CLI::App& app, int argc, char** argv) {
         std::cout << j.dump() << std::endl;
     } else {
         std::printf("depth %d x width %d ReLU MLP, %d Adam steps; RFF sigma_b = %.4g, Gaussian sigma = %g, D = %lld\n",
-                    o.depth, o.width, o.steps, sigma_b, o.sigma, (long long)o.dim);
+                    o.depth, o.width, o.pb.steps, sigma_b, o.sigma, (long long)o.dim);
         std::printf("stable rank per layer (0 = encoding) at step 0 -> after training\n");
         for (const Trace& t : traces) {
             std::printf("%-9s", t.name.c_str());
@@ -233,7 +214,7 @@ int run(CLI::App& app, int argc, char** argv) {
             std::printf("  train %.2f dB  test %.2f dB  (%.1f s)\n", t.train_psnr, t.test_psnr, t.seconds);
         }
     }
-    if (!o.out.empty()) write_charts(o, traces);
+    if (!o.pb.out.empty()) write_charts(o, traces);
     return 0;
 }
 

@@ -1,8 +1,10 @@
-// rank_curves — stable-rank curves and the distance-preservation curve of one encoder (protocol A of
-// the paper "Rethinking Positional Encoding"):
+// rank_curves — stable-rank curves and distance-preservation curves of positional encodings
+// (protocol A of the paper "Rethinking Positional Encoding"). Two modes:
+//
+// 1. One encoder:
 //
 //   rank_curves --encoder NAME [--param P] [--offset O] --dim D [--periodic] --samples 1,10,50
-//               [--seed K] [--json]
+//               [--seed K] [--json] [--out DIR]
 //
 // For every N in --samples: the embedding matrix of the N points x_i = i / N (i = 0..N-1), i.e. the
 // D x N matrix of their codes, and its stable rank ||A||_F^2 / ||A||_2^2 and L1 stable rank
@@ -14,109 +16,345 @@
 //   {"encoder", "param", "dim", "samples", "stable_rank", "stable_rank_l1", "dp": {"delta", "k"},
 //    "half_width", "spec"}
 // ("param" is null when not given, a stable rank is null when the embedding is all zero, half_width
-// is null when k never falls to 1/2). Without --json: a readable table. Errors: one line, exit 2.
+// is null when k never falls to 1/2). Without --json: a readable table. --out DIR also writes the two
+// curves as charts DIR/<encoder>_srank.png and DIR/<encoder>_dp.png.
+//
+// 2. The paper's comparison figure (--all):
+//
+//   rank_curves --all [--dim 10000] [--max-samples 50] [--sigmas 0.002,0.005,0.01,0.02,0.05,0.1]
+//               [--bounded] [--quick] [--json] [--out DIR]
+//
+// The same two curves, stable rank for every N = 1..max-samples and the DP curve, for every embedder
+// at once - impulse, square (f = 1), sine (f = 1, offset 0.7), gaussian (0.01, 0.05), triangle (0.01),
+// sinc (0.01) (the reference set of protocol A), random noise (seed 1), RFF (sigma_b = 10, seed 1),
+// basic and LogF (L = 8) - and for a family of Gaussian widths. D shifts t_d = d / D on the periodic
+// domain of protocol A (--bounded: bounded domain). --json prints
+//   {"dim", "max_samples", "periodic", "delta", "embedders": {NAME: {"stable_rank" (N = 1..max),
+//    "stable_rank_at_max", "dp_k", "half_width"}}, "sigma_family": {...same...}}
+// --out DIR writes embedders_srank.png, embedders_dp.png, sigma_family_srank.png, sigma_family_dp.png.
+//
+// Both modes: --threads N, OpenMP threads (default 1 unless OMP_NUM_THREADS is set; 0 = all cores).
+// Charts go through gnuplot when it is installed; the .dat data and .gp script are written either way
+// (the program prints how to render them). Errors: one line on stderr, exit 2.
+#include <unistd.h>  // isatty
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/chart.hpp"
 #include "common/cli.hpp"
+#include "common/image.hpp"
 #include "posenc/analysis/distance_preservation.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/encoding/factory.hpp"
 
 namespace {
 
-using posenc::Index;
-using posenc::Mat;
+using namespace posenc;
+using namespace posenc::examples;
+
+constexpr const char* kDescription =
+    "Stable-rank curves and distance preservation of positional encodings (protocol A: samples x_i = i/N, DP around\n"
+    "x0 = 0.5 for 201 offsets in [-0.5, 0.5]). One encoder (--encoder ... --dim ... --samples ...), or --all: every\n"
+    "embedder and a Gaussian sigma family at once (the paper's comparison figure), with PNG charts under --out DIR.";
 
 /// Stable ranks (L2 and L1) of the embedding of x_i = i / N; NaN when the embedding is all zero.
-std::pair<double, double> ranks_at(const posenc::AnyEncoder<double>& enc, Index N) {
+std::pair<double, double> ranks_at(const AnyEncoder<double>& enc, Index N) {
     Mat<double> X(enc.input_dim(), N);
     for (Index i = 0; i < N; ++i) X.col(i).setConstant(double(i) / double(N));
-    const Mat<double> A = posenc::encode(enc, X);
+    const Mat<double> A = encode(enc, X);
     if (A.squaredNorm() == 0) return {std::nan(""), std::nan("")};
-    return {posenc::stable_rank(A), posenc::stable_rank_l1(A)};
+    return {stable_rank(A), stable_rank_l1(A)};
 }
 
 /// JSON number, or null for NaN / infinity.
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+/// A std::vector copy of an Eigen vector.
+std::vector<double> to_std(const Vec<double>& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+/// One encoder's curves: stable rank at each sample count, DP curve and its half width.
+struct Curves {
+    std::string name;            ///< label (legend entry, JSON key)
+    std::vector<double> samples; ///< the numbers of points N
+    std::vector<double> srank;   ///< stable rank at each N; NaN for an all-zero embedding
+    std::vector<double> srank1;  ///< L1 stable rank at each N; NaN for an all-zero embedding
+    DistanceCurve dp;            ///< DP curve around 0.5 (protocol offsets)
+    double half = 0;             ///< DP half width (NaN / inf when k never falls to 1/2)
+};
+
+/// Measures one encoder at the given sample counts.
+Curves measure(std::string name, const AnyEncoder<double>& enc, const std::vector<double>& samples) {
+    Curves c;
+    c.name = std::move(name);
+    c.samples = samples;
+    for (const double N : samples) {
+        const auto [a, b] = ranks_at(enc, Index(N));
+        c.srank.push_back(a);
+        c.srank1.push_back(b);
+    }
+    c.dp = distance_curve(enc, 0.5, protocol_deltas());
+    c.half = half_width(c.dp);
+    return c;
+}
+
+/// Writes the stable-rank chart DIR/<stem>_srank.png and the DP chart DIR/<stem>_dp.png of a group
+/// of curves; prints where they went (or how to render them) on stderr.
+void chart_group(const std::filesystem::path& dir, const std::string& stem, const std::string& what,
+                 const std::vector<Curves>& group, const std::string& setting) {
+    Chart a;
+    a.title = what + ": stable rank of the embedding of N points x_i = i/N (" + setting + ")";
+    a.xlabel = "number of samples N";
+    a.ylabel = "stable rank";
+    Chart b;
+    b.title = what + ": distance preservation around x0 = 0.5 (" + setting + ")";
+    b.xlabel = "delta";
+    b.ylabel = "normalised inner product k(delta)";
+    b.xmin = -0.5;
+    b.xmax = 0.5;
+    const auto style = group.front().samples.size() > 12 ? SeriesStyle::Line : SeriesStyle::LinePoints;
+    for (const Curves& c : group) {
+        std::vector<double> n, s;
+        for (std::size_t i = 0; i < c.srank.size(); ++i)
+            if (std::isfinite(c.srank[i])) {
+                n.push_back(c.samples[i]);
+                s.push_back(c.srank[i]);
+            }
+        a.add(c.name, n, s, style);
+        b.add(c.name, to_std(c.dp.delta), to_std(c.dp.k), SeriesStyle::Line);
+    }
+    std::cerr << "rank_curves: " << write_chart(a, dir / (stem + "_srank.png")).message << "\n";
+    std::cerr << "rank_curves: " << write_chart(b, dir / (stem + "_dp.png")).message << "\n";
+}
+
+// ------------------------------------------------------------------------------ mode 1: one encoder
+
+/// One encoder at the --samples counts: table or JSON, optional charts.
+int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, bool json, const std::string& out) {
+    const EncoderSpec spec = eo.spec();
+    const AnyEncoder<double> enc = make_encoder<double>(spec);
+    if (enc.input_dim() != 1)
+        throw Error("--encoder: rank_curves needs a 1D encoder (input_dim = " + std::to_string(enc.input_dim()) + ")");
+    // Bound the largest embedding (D x N doubles) to 2^28 entries (2 GiB).
+    for (const auto N : samples)
+        if (double(enc.output_dim()) * double(N) > double(Index(1) << 28))
+            throw Error("--samples: " + std::to_string(N) + " points x dim " + std::to_string(enc.output_dim()) +
+                        " is too large (limit 2^28 entries)");
+
+    const Curves c = measure(eo.encoder, enc, std::vector<double>(samples.begin(), samples.end()));
+    const std::vector<double>& sr = c.srank;
+    const std::vector<double>& sr1 = c.srank1;
+    const DistanceCurve& dp = c.dp;
+    const double hw = c.half;
+
+    if (json) {
+        nlohmann::json j;
+        j["encoder"] = eo.encoder;
+        j["param"] = eo.has_param() ? nlohmann::json(eo.param) : nlohmann::json(nullptr);
+        j["dim"] = enc.output_dim();
+        j["samples"] = samples;
+        j["stable_rank"] = nlohmann::json::array();
+        j["stable_rank_l1"] = nlohmann::json::array();
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            j["stable_rank"].push_back(number_or_null(sr[i]));
+            j["stable_rank_l1"].push_back(number_or_null(sr1[i]));
+        }
+        j["dp"]["delta"] = to_std(dp.delta);
+        j["dp"]["k"] = to_std(dp.k);
+        j["half_width"] = number_or_null(hw);
+        j["spec"] = nlohmann::json::parse(to_string(enc.spec()));
+        std::cout << j.dump() << "\n";
+    } else {
+        std::printf("encoder %s, output dim %ld\n", to_string(enc.spec()).c_str(), long(enc.output_dim()));
+        std::printf("\nstable rank of the embedding of x_i = i/N, i = 0..N-1\n");
+        std::printf("%10s  %14s  %14s\n", "N", "stable_rank", "stable_rank_l1");
+        for (std::size_t i = 0; i < samples.size(); ++i)
+            std::printf("%10ld  %14.6f  %14.6f\n", long(samples[i]), sr[i], sr1[i]);
+        std::printf("\ndistance preservation around x0 = 0.5 (201 offsets; selected |delta| shown)\n");
+        std::printf("%10s  %12s  %12s\n", "|delta|", "k(-delta)", "k(+delta)");
+        const Index mid = 100;  // delta = 0 in the 201 protocol offsets
+        for (const Index off : {0, 1, 2, 4, 10, 20, 50, 100})
+            std::printf("%10.4f  %12.6f  %12.6f\n", dp.delta[mid + off], dp.k[mid - off], dp.k[mid + off]);
+        if (std::isfinite(hw)) std::printf("\nhalf width (k falls to 1/2 at |delta| =) %.6f\n", hw);
+        else std::printf("\nhalf width: k never falls to 1/2 within |delta| <= 0.5\n");
+        std::fflush(stdout);
+    }
+    if (!out.empty()) {
+        const std::filesystem::path dir(out);
+        ensure_directory(dir);
+        chart_group(dir, eo.encoder, eo.encoder, {c}, "D = " + std::to_string(enc.output_dim()));
+    }
+    return 0;
+}
+
+// ------------------------------------------------------------------------ mode 2: --all (the figure)
+
+/// Settings of the --all mode.
+struct AllOptions {
+    std::int64_t dim = 10000;  ///< number of shifts D (RFF / noise: output size)
+    int max_samples = 50;      ///< N = 1..max_samples
+    std::vector<double> sigmas{0.002, 0.005, 0.01, 0.02, 0.05, 0.1};  ///< Gaussian family
+    bool bounded = false;      ///< bounded domain instead of the periodic one of protocol A
+};
+
+/// Prints one group as a table: stable rank at a few N, DP half width.
+void print_group(const char* title, const std::vector<Curves>& group) {
+    std::printf("\n%s\n%-16s", title, "embedder");
+    const int n = int(group.front().srank.size());
+    std::vector<int> cols;
+    for (int N : {1, 5, 10, 20, 50})
+        if (N <= n) cols.push_back(N);
+    if (cols.back() != n) cols.push_back(n);
+    for (int N : cols) std::printf(" %9s", ("N=" + std::to_string(N)).c_str());
+    std::printf(" %10s\n", "DP half-w");
+    for (const Curves& c : group) {
+        std::printf("%-16s", c.name.c_str());
+        for (int N : cols) std::printf(" %9.3f", c.srank[std::size_t(N - 1)]);
+        std::printf(" %10.4f\n", c.half);
+    }
+}
+
+/// Every embedder and the sigma family at N = 1..max: table or JSON, optional charts.
+int run_all(const AllOptions& o, bool json, const std::string& out) {
+    const double D = double(o.dim), per = o.bounded ? 0.0 : 1.0;
+    auto basis = [&](std::string type, std::map<std::string, double> p) {
+        p["dim"] = D;
+        p["periodic"] = per;
+        return EncoderSpec{std::move(type), std::move(p), {}};
+    };
+    auto fourier = [](std::string type, std::map<std::string, double> p) {
+        return EncoderSpec{std::move(type), std::move(p), {}};
+    };
+    const std::vector<std::pair<std::string, EncoderSpec>> list = {
+        {"impulse", basis("impulse", {})},
+        {"square", basis("square", {{"freq", 1}})},
+        {"sine", basis("sine", {{"freq", 1}, {"offset", 0.7}})},
+        {"gaussian_0.01", basis("gaussian", {{"sigma", 0.01}})},
+        {"gaussian_0.05", basis("gaussian", {{"sigma", 0.05}})},
+        {"triangle_0.01", basis("triangle", {{"width", 0.01}})},
+        {"sinc_0.01", basis("sinc", {{"width", 0.01}})},
+        {"noise", basis("noise", {{"seed", 1}})},
+        {"rff_10", fourier("rff", {{"sigma", 10}, {"dim", D}, {"seed", 1}})},
+        {"basic", fourier("basic", {})},
+        {"logf_8", fourier("logf", {{"levels", 8}})},
+    };
+    std::vector<double> samples;
+    for (int N = 1; N <= o.max_samples; ++N) samples.push_back(N);
+
+    std::vector<Curves> all, family;
+    const bool progress = ::isatty(2);  // a progress line only on a terminal
+    for (const auto& [name, s] : list) {
+        if (progress) std::fprintf(stderr, "\rrank_curves: %-16s", name.c_str());
+        all.push_back(measure(name, make_encoder<double>(s), samples));
+    }
+    for (double s : o.sigmas) {
+        char name[40];
+        std::snprintf(name, sizeof name, "gaussian_%g", s);
+        if (progress) std::fprintf(stderr, "\rrank_curves: %-16s", name);
+        family.push_back(measure(name, make_encoder<double>(basis("gaussian", {{"sigma", s}})), samples));
+    }
+    if (progress) std::fprintf(stderr, "\r%40s\r", "");
+
+    if (json) {
+        nlohmann::json j;
+        j["dim"] = o.dim;
+        j["max_samples"] = o.max_samples;
+        j["periodic"] = !o.bounded;
+        j["delta"] = to_std(all.front().dp.delta);
+        for (const auto* group : {&all, &family}) {
+            nlohmann::json g = nlohmann::json::object();
+            for (const Curves& c : *group) {
+                nlohmann::json sr = nlohmann::json::array();
+                for (double v : c.srank) sr.push_back(number_or_null(v));
+                g[c.name] = {{"stable_rank", sr},
+                             {"stable_rank_at_max", number_or_null(c.srank.back())},
+                             {"dp_k", to_std(c.dp.k)},
+                             {"half_width", number_or_null(c.half)}};
+            }
+            j[group == &all ? "embedders" : "sigma_family"] = g;
+        }
+        std::cout << j.dump() << std::endl;
+    } else {
+        std::printf("protocol A: D = %lld, %s domain, x_i = i/N; stable rank at selected N and DP half width\n",
+                    (long long)o.dim, o.bounded ? "bounded" : "periodic");
+        print_group("all embedders", all);
+        print_group("Gaussian sigma family", family);
+        std::fflush(stdout);
+    }
+    if (!out.empty()) {
+        const std::filesystem::path dir(out);
+        ensure_directory(dir);
+        const std::string setting = "D = " + std::to_string(o.dim) + (o.bounded ? ", bounded" : ", periodic");
+        chart_group(dir, "embedders", "all embedders", all, setting);
+        chart_group(dir, "sigma_family", "Gaussian sigma family", family, setting);
+    }
+    return 0;
+}
+
+int run(CLI::App& app, int argc, char** argv) {
+    EncoderOptions eo;
+    eo.add_to(app, /*dim_required=*/false);
+    eo.encoder_opt->required(false);  // required in the one-encoder mode only (checked below)
+    std::vector<std::int64_t> samples;
+    bool json = false, all = false, quick = false;
+    std::string out;
+    AllOptions ao;
+    auto* samples_opt =
+        app.add_option("--samples", samples, "numbers of points N, comma-separated (1,10,50) or one per argument")
+            ->delimiter(',')
+            ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 24));
+    app.add_flag("--json", json, "print one JSON object on stdout instead of a table");
+    app.add_option("--out", out, "directory for PNG charts (+ .dat data and .gp gnuplot scripts)");
+    app.add_flag("--all", all, "all embedders and a Gaussian sigma family (the paper's figure); --dim defaults to 10000");
+    auto* max_opt = app.add_option("--max-samples", ao.max_samples, "--all: curves for N = 1..max (default 50)");
+    auto* sig_opt = app.add_option("--sigmas", ao.sigmas, "--all: Gaussian widths of the sigma family, comma separated "
+                                                          "(default 0.002,0.005,0.01,0.02,0.05,0.1)")
+                        ->delimiter(',');
+    auto* bounded_opt = app.add_flag("--bounded", ao.bounded, "--all: bounded domain instead of the periodic one");
+    auto* quick_opt = app.add_flag("--quick", quick, "--all: D = 2000 and N up to 20 (unless given)");
+    ThreadOption threads;
+    threads.add_to(app);
+    app.parse(argc, argv);
+    threads.apply();
+
+    if (!all) {
+        for (const CLI::Option* opt : {max_opt, sig_opt, bounded_opt, quick_opt})
+            if (opt->count()) throw Error(opt->get_name() + " only applies with --all");
+        if (!eo.encoder_opt->count()) throw Error("--encoder is required (or --all for every embedder)");
+        if (!eo.dim_opt->count()) throw Error("--dim is required");
+        if (!samples_opt->count()) throw Error("--samples is required");
+        return run_one(eo, samples, json, out);
+    }
+
+    for (const CLI::Option* opt : {eo.encoder_opt, eo.param_opt, eo.offset_opt, eo.seed_opt, samples_opt})
+        if (opt->count())
+            throw Error(opt->get_name() + " cannot be used with --all (it sets its own encoders and N = 1..--max-samples)");
+    if (eo.periodic) throw Error("--periodic cannot be used with --all (periodic is its default; --bounded switches)");
+    if (eo.dim_opt->count()) ao.dim = eo.dim;
+    else if (quick) ao.dim = 2000;
+    if (quick && !max_opt->count()) ao.max_samples = 20;
+    if (ao.dim < 2 || ao.dim > 100000 || ao.dim % 2 != 0)
+        throw Error("--dim must be even and in [2, 100000] with --all (got " + std::to_string(ao.dim) + ")");
+    if (ao.max_samples < 1 || ao.max_samples > 2000)
+        throw Error("--max-samples must be in [1, 2000] (got " + std::to_string(ao.max_samples) + ")");
+    if (ao.sigmas.empty()) throw Error("--sigmas must not be empty");
+    for (double s : ao.sigmas)
+        if (!(s > 0) || !std::isfinite(s)) throw Error("--sigmas: every sigma must be finite and > 0");
+    return run_all(ao, json, out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    return posenc::examples::run_main(
-        argc, argv,
-        "Stable-rank curves and distance preservation of a positional encoding (protocol A: samples "
-        "x_i = i/N, DP around x0 = 0.5 for 201 offsets in [-0.5, 0.5])",
-        [&](CLI::App& app) {
-            posenc::examples::EncoderOptions eo;
-            eo.add_to(app);
-            std::vector<std::int64_t> samples;
-            bool json = false;
-            app.add_option("--samples", samples, "numbers of points N, comma-separated (1,10,50) or one per argument")
-                ->required()
-                ->delimiter(',')
-                ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 24));
-            app.add_flag("--json", json, "print one JSON object on stdout instead of a table");
-            app.parse(argc, argv);
-
-            const posenc::EncoderSpec spec = eo.spec();
-            const posenc::AnyEncoder<double> enc = posenc::make_encoder<double>(spec);
-            if (enc.input_dim() != 1)
-                throw posenc::Error("--encoder: rank_curves needs a 1D encoder (input_dim = " +
-                                    std::to_string(enc.input_dim()) + ")");
-            // Bound the largest embedding (D x N doubles) to 2^28 entries (2 GiB).
-            for (const auto N : samples)
-                if (double(enc.output_dim()) * double(N) > double(Index(1) << 28))
-                    throw posenc::Error("--samples: " + std::to_string(N) + " points x dim " +
-                                        std::to_string(enc.output_dim()) + " is too large (limit 2^28 entries)");
-
-            std::vector<double> sr, sr1;
-            for (const auto N : samples) {
-                const auto [a, b] = ranks_at(enc, Index(N));
-                sr.push_back(a);
-                sr1.push_back(b);
-            }
-            const posenc::DistanceCurve dp = posenc::distance_curve(enc, 0.5, posenc::protocol_deltas());
-            const double hw = posenc::half_width(dp);
-
-            if (json) {
-                nlohmann::json j;
-                j["encoder"] = eo.encoder;
-                j["param"] = eo.has_param() ? nlohmann::json(eo.param) : nlohmann::json(nullptr);
-                j["dim"] = enc.output_dim();
-                j["samples"] = samples;
-                j["stable_rank"] = nlohmann::json::array();
-                j["stable_rank_l1"] = nlohmann::json::array();
-                for (std::size_t i = 0; i < samples.size(); ++i) {
-                    j["stable_rank"].push_back(number_or_null(sr[i]));
-                    j["stable_rank_l1"].push_back(number_or_null(sr1[i]));
-                }
-                j["dp"]["delta"] = std::vector<double>(dp.delta.data(), dp.delta.data() + dp.delta.size());
-                j["dp"]["k"] = std::vector<double>(dp.k.data(), dp.k.data() + dp.k.size());
-                j["half_width"] = number_or_null(hw);
-                j["spec"] = nlohmann::json::parse(posenc::to_string(enc.spec()));
-                std::cout << j.dump() << "\n";
-                return 0;
-            }
-
-            std::printf("encoder %s, output dim %ld\n", posenc::to_string(enc.spec()).c_str(), long(enc.output_dim()));
-            std::printf("\nstable rank of the embedding of x_i = i/N, i = 0..N-1\n");
-            std::printf("%10s  %14s  %14s\n", "N", "stable_rank", "stable_rank_l1");
-            for (std::size_t i = 0; i < samples.size(); ++i)
-                std::printf("%10ld  %14.6f  %14.6f\n", long(samples[i]), sr[i], sr1[i]);
-            std::printf("\ndistance preservation around x0 = 0.5 (201 offsets; selected |delta| shown)\n");
-            std::printf("%10s  %12s  %12s\n", "|delta|", "k(-delta)", "k(+delta)");
-            const Index c = 100;  // delta = 0 in the 201 protocol offsets
-            for (const Index off : {0, 1, 2, 4, 10, 20, 50, 100})
-                std::printf("%10.4f  %12.6f  %12.6f\n", dp.delta[c + off], dp.k[c - off], dp.k[c + off]);
-            if (std::isfinite(hw)) std::printf("\nhalf width (k falls to 1/2 at |delta| =) %.6f\n", hw);
-            else std::printf("\nhalf width: k never falls to 1/2 within |delta| <= 0.5\n");
-            return 0;
-        });
+    return posenc::examples::run_main(argc, argv, kDescription, [&](CLI::App& app) { return run(app, argc, argv); });
 }

@@ -5,6 +5,8 @@
 // (pngcairo terminal if available, else png) and the PNG appears atomically (temporary name + rename).
 // Without gnuplot it returns a message telling the user how to render the chart later.
 #pragma once
+#include <unistd.h>  // access()
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +29,7 @@ struct Series {
     std::vector<double> x;       ///< abscissae
     std::vector<double> y;       ///< ordinates (same length as x)
     SeriesStyle style = SeriesStyle::Line;  ///< lines, points or both
+    std::vector<double> yerr;    ///< optional error bar half lengths (empty, or same length as x)
 };
 
 /// A 2D chart: title, axis labels, optional log axes, any number of series.
@@ -38,11 +41,21 @@ struct Chart {
     bool logy = false;    ///< logarithmic y axis
     int width = 1000;     ///< PNG width in pixels
     int height = 600;     ///< PNG height in pixels
+    double xmin = std::nan("");  ///< x range start (NaN: automatic)
+    double xmax = std::nan("");  ///< x range end (NaN: automatic)
+    double ymin = std::nan("");  ///< y range start (NaN: automatic)
+    double ymax = std::nan("");  ///< y range end (NaN: automatic)
     std::vector<Series> series;  ///< the data
 
     /// Appends a series and returns *this (for chaining).
     Chart& add(std::string name, std::vector<double> x, std::vector<double> y, SeriesStyle style = SeriesStyle::Line) {
-        series.push_back(Series{std::move(name), std::move(x), std::move(y), style});
+        series.push_back(Series{std::move(name), std::move(x), std::move(y), style, {}});
+        return *this;
+    }
+
+    /// Appends a series with error bars y +- yerr (drawn as lines with error bars) and returns *this.
+    Chart& add_with_errors(std::string name, std::vector<double> x, std::vector<double> y, std::vector<double> yerr) {
+        series.push_back(Series{std::move(name), std::move(x), std::move(y), SeriesStyle::LinePoints, std::move(yerr)});
         return *this;
     }
 };
@@ -105,6 +118,28 @@ inline const std::string& gnuplot_png_terminal() {
     return term;
 }
 
+/// "set xrange [lo:hi]\n" for axis "x" (an empty bound for a NaN one), or "" when both are NaN.
+inline std::string range(const char* axis, double lo, double hi) {
+    if (!std::isfinite(lo) && !std::isfinite(hi)) return "";
+    std::ostringstream r;
+    r.precision(9);
+    r << "set " << axis << "range [";
+    if (std::isfinite(lo)) r << lo;
+    r << ":";
+    if (std::isfinite(hi)) r << hi;
+    r << "]\n";
+    return r.str();
+}
+
+/// Line colour and dash type of series `s`: 12 distinct colours, then the same colours dashed, so
+/// that charts with many series (rank_curves --all has 11) never repeat a look.
+inline std::string series_look(std::size_t s) {
+    static const char* const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                                          "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#f0c000"};
+    constexpr std::size_t n = sizeof colours / sizeof colours[0];
+    return std::string("lc rgb \"") + colours[s % n] + "\" dt " + std::to_string(1 + (s / n) % 5);
+}
+
 }  // namespace chart_impl
 
 /// Writes the chart: `png` names the output image (e.g. out/fit.png); out/fit.dat and out/fit.gp are
@@ -125,8 +160,15 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
         if (se.x.size() != se.y.size())
             throw Error("chart series \"" + se.name + "\": x and y lengths differ (" + std::to_string(se.x.size()) +
                         " vs " + std::to_string(se.y.size()) + ")");
+        if (!se.yerr.empty() && se.yerr.size() != se.x.size())
+            throw Error("chart series \"" + se.name + "\": x and yerr lengths differ (" + std::to_string(se.x.size()) +
+                        " vs " + std::to_string(se.yerr.size()) + ")");
         dat << "# " << s << ": " << se.name << "\n";
-        for (std::size_t i = 0; i < se.x.size(); ++i) dat << se.x[i] << ' ' << se.y[i] << '\n';
+        for (std::size_t i = 0; i < se.x.size(); ++i) {
+            dat << se.x[i] << ' ' << se.y[i];
+            if (!se.yerr.empty()) dat << ' ' << se.yerr[i];
+            dat << '\n';
+        }
         dat << "\n\n";  // two blank lines: next gnuplot index block
     }
 
@@ -144,15 +186,23 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
        << "set grid\nset key outside right top noenhanced\n";
     if (chart.logx) gp << "set logscale x\n";
     if (chart.logy) gp << "set logscale y\n";
+    gp << chart_impl::range("x", chart.xmin, chart.xmax) << chart_impl::range("y", chart.ymin, chart.ymax);
+    for (const Series& se : chart.series)
+        if (!se.yerr.empty()) {  // keep the end points' error bars off the frame
+            gp << "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
+            break;
+        }
     gp << "plot ";
     const std::string datname = chart_impl::gp_string(files.data.filename().string());
     for (std::size_t s = 0; s < chart.series.size(); ++s) {
         const Series& se = chart.series[s];
-        const char* with = se.style == SeriesStyle::Line     ? "lines lw 1.5"
+        const char* with = !se.yerr.empty()                  ? "yerrorlines pt 7 ps 0.5"
+                           : se.style == SeriesStyle::Line     ? "lines lw 1.5"
                            : se.style == SeriesStyle::Points ? "points pt 7 ps 0.5"
                                                              : "linespoints pt 7 ps 0.5";
-        gp << (s ? ", \\\n     " : "") << datname << " index " << s << " using 1:2 with " << with << " title "
-           << chart_impl::gp_string(se.name);
+        gp << (s ? ", \\\n     " : "") << datname << " index " << s << " using " << (se.yerr.empty() ? "1:2" : "1:2:3")
+           << " with " << with << " "
+           << chart_impl::series_look(s) << " title " << chart_impl::gp_string(se.name);
     }
     if (chart.series.empty()) gp << "NaN notitle";
     gp << "\nunset output\n";

@@ -3,6 +3,7 @@
 //  * run_main(): owns the CLI::App and turns every failure (CLI11 parse error, posenc::Error, any
 //    std::exception) into ONE line on stderr, "<prog>: error: <message>", and exit code 2;
 //    --help prints the usage on stdout and exits 0.
+//  * ThreadOption: --threads N, the number of OpenMP threads (default 1 unless OMP_NUM_THREADS is set);
 //  * EncoderOptions: the common encoder flags --encoder NAME --param P --dim D --periodic --seed K
 //    (--offset O for sine) and their mapping to a posenc::EncoderSpec for make_encoder().
 //
@@ -24,6 +25,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -31,6 +33,7 @@
 #include <utility>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/parallel.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/factory.hpp"
 
@@ -83,6 +86,34 @@ int run_main(int argc, char** argv, const std::string& description, F&& body) {
         return fail("unknown exception");
     }
 }
+
+/// --threads N: how many OpenMP threads posenc (and Eigen's GEMM) use.
+///
+/// Default: 1, unless the environment sets OMP_NUM_THREADS (then OpenMP's own setting is kept). The
+/// examples' problems are small (a few hundred points); every parallel region then costs more than it
+/// saves as soon as the second core is busy with anything else (measured on the shared 2-core build
+/// machine: the demo took 25 s with 1 thread and over 6 min with 2, see docs/examples.md).
+/// `--threads 0` keeps OpenMP's default (all cores).
+struct ThreadOption {
+    int threads = 1;                ///< --threads N (0 = OpenMP default)
+    CLI::Option* opt = nullptr;     ///< set by add_to()
+
+    /// Adds --threads to `app`.
+    void add_to(CLI::App& app) {
+        opt = app.add_option("--threads", threads,
+                             "OpenMP threads (default 1 unless OMP_NUM_THREADS is set; 0 = OpenMP default, all cores)")
+                  ->check(CLI::Range(0, 1024));
+    }
+
+    /// Applies the setting (call after parsing); returns the number of threads in use.
+    int apply() const {
+#if defined(_OPENMP)
+        const bool given = opt && opt->count() > 0;
+        if (given ? threads > 0 : std::getenv("OMP_NUM_THREADS") == nullptr) omp_set_num_threads(given ? threads : 1);
+#endif
+        return num_threads();
+    }
+};
 
 /// The encoder flags shared by the examples and their mapping to an EncoderSpec:
 ///
