@@ -2,7 +2,7 @@
 // the paper's trade-off between stable rank and distance preservation).
 //
 //   sigma_sweep_1d [--image PATH --row R] [--min 1e-4] [--max 0.05] [--count 12] [--dim 10000]
-//                  [--steps 1000] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet]
+//                  [--steps 1000] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet] [--threads N]
 //
 // For each sigma (log-spaced between --min and --max): a Gaussian basis of --dim shifts on the bounded
 // domain (unit norm at 0.5), one linear layer with bias fitted by Adam (full batch, MSE) to the 256
@@ -10,9 +10,6 @@
 // stable rank of the train embedding, the distance-preservation half width at x0 = 0.5, train and test
 // PSNR. Narrow sigma: high stable rank, train PSNR up, test PSNR down (memorisation); wide sigma: low
 // stable rank, both down (blur); test PSNR peaks in between.
-#include <unistd.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -26,19 +23,14 @@
 #include "common/chart.hpp"
 #include "common/cli.hpp"
 #include "common/image.hpp"
+#include "common/protocol_b.hpp"
 #include "common/signals.hpp"
-#include "posenc/analysis/distance_preservation.hpp"
-#include "posenc/analysis/stable_rank.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
-#include "posenc/nn/model.hpp"
-#include "posenc/nn/trainer.hpp"
 
 namespace {
 
 using namespace posenc;
 using namespace posenc::examples;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kDescription =
     "Gaussian sigma sweep on a 1D signal (protocol B): stable rank, DP half width, train / test PSNR per sigma.\n"
@@ -46,18 +38,11 @@ constexpr const char* kDescription =
 
 /// Every command-line setting of sigma_sweep_1d.
 struct Options {
-    std::string image;       ///< image file; empty = built-in signal
-    int row = 256;           ///< image row
-    double min = 1e-4;       ///< smallest sigma
-    double max = 0.05;       ///< largest sigma
-    int count = 12;          ///< number of sigmas (log-spaced)
+    ProtocolBOptions pb;       ///< signal, Adam, --quick/--json/--out/--quiet
+    double min = 1e-4;         ///< smallest sigma
+    double max = 0.05;         ///< largest sigma
+    int count = 12;            ///< number of sigmas (log-spaced)
     std::int64_t dim = 10000;  ///< number of shifts
-    int steps = 1000;        ///< Adam steps per sigma
-    double lr = 1e-3;        ///< Adam learning rate
-    bool quick = false;      ///< small run (a few seconds)
-    bool json = false;       ///< JSON on stdout
-    std::string out;         ///< chart directory
-    bool quiet = false;      ///< no progress on stderr
 };
 
 /// One point of the sweep.
@@ -65,42 +50,16 @@ struct Point {
     double sigma = 0, srank = 0, half = 0, train = 0, test = 0, seconds = 0;
 };
 
-/// PSNR in dB of P against Y (values in [0, 1]).
-double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
-    return -10.0 * std::log10((P.cast<double>() - Y.cast<double>()).squaredNorm() / double(Y.size()));
-}
-
 /// Fits one Gaussian basis of width sigma and measures it.
 Point run_sigma(double sigma, const Options& o, const Split& sp) {
-    Point p;
-    p.sigma = sigma;
-    const EncoderSpec spec{"gaussian", {{"sigma", sigma}, {"dim", double(o.dim)}}, {}};
-    const auto t0 = Clock::now();
-    const AnyEncoder<float> enc = make_encoder<float>(spec);
-    MlpConfig cfg;
-    cfg.input_dim = enc.output_dim();
-    cfg.output_dim = 1;
-    cfg.depth = 0;
-    Model<float> model(enc, cfg);
-    AdamOptions ao;
-    ao.lr = o.lr;
-    ao.weight_decay = 1e-8;
-    Adam<float> adam(ao);
-    TrainOptions to;
-    to.steps = o.steps;
-    train(model, sp.x_train, sp.y_train, adam, to);
-    p.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    p.train = psnr_db(model.predict(sp.x_train), sp.y_train);
-    p.test = psnr_db(model.predict(sp.x_test), sp.y_test);
-    const AnyEncoder<double> e64 = make_encoder<double>(spec);
-    p.srank = stable_rank(encode(e64, Mat<double>(sp.x_train.cast<double>())));
-    p.half = half_width(distance_curve(e64, 0.5));
-    return p;
+    const LinearFit f =
+        measure_linear_fit(EncoderSpec{"gaussian", {{"sigma", sigma}, {"dim", double(o.dim)}}, {}}, sp, o.pb.steps, o.pb.lr);
+    return Point{sigma, f.srank, f.half, f.train_psnr, f.test_psnr, f.seconds};
 }
 
 /// PSNR chart and stable-rank chart in DIR.
 void write_charts(const Options& o, const std::vector<Point>& pts) {
-    const std::filesystem::path dir(o.out);
+    const std::filesystem::path dir(o.pb.out);
     ensure_directory(dir);
     std::vector<double> s, tr, te, sr;
     for (const Point& p : pts) {
@@ -128,46 +87,40 @@ void write_charts(const Options& o, const std::vector<Point>& pts) {
 
 int run(CLI::App& app, int argc, char** argv) {
     Options o;
-    app.add_option("--image", o.image, "image file (at least 512 pixels wide); default: built-in signal");
-    app.add_option("--row", o.row, "image row to fit (0-based)")->capture_default_str();
+    o.pb.add_signal_options(app);
     app.add_option("--min", o.min, "smallest sigma")->capture_default_str();
     app.add_option("--max", o.max, "largest sigma")->capture_default_str();
     app.add_option("--count", o.count, "number of sigmas, log-spaced")->capture_default_str();
     app.add_option("--dim", o.dim, "number of shifts D")->capture_default_str();
-    app.add_option("--steps", o.steps, "Adam steps per sigma")->capture_default_str();
-    app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str();
-    app.add_flag("--quick", o.quick, "a few seconds: 5 sigmas, D = 2000, 300 steps (unless given explicitly)");
-    app.add_flag("--json", o.json, "print one JSON object on stdout");
-    app.add_option("--out", o.out, "directory for the charts (sigma_sweep_psnr.png, sigma_sweep_rank.png)");
-    app.add_flag("--quiet", o.quiet, "no progress on stderr");
+    o.pb.add_run_options(app, 1000, "a few seconds: 5 sigmas, D = 2000, 300 steps (unless given explicitly)",
+                         "directory for the charts (sigma_sweep_psnr.png, sigma_sweep_rank.png)");
     app.parse(argc, argv);
 
-    if (o.quick) {
+    if (o.pb.quick) {
         if (!app.count("--count")) o.count = 5;
         if (!app.count("--dim")) o.dim = 2000;
-        if (!app.count("--steps")) o.steps = 300;
+        if (!o.pb.steps_given()) o.pb.steps = 300;
     }
     if (!(o.min > 0) || !std::isfinite(o.min)) throw Error("--min must be finite and > 0");
     if (!(o.max >= o.min) || !std::isfinite(o.max)) throw Error("--max must be finite and >= --min");
     if (o.count < 1 || o.count > 200) throw Error("--count must be in [1, 200] (got " + std::to_string(o.count) + ")");
     if (o.dim < 1 || o.dim > 1000000) throw Error("--dim must be in [1, 1000000] (got " + std::to_string(o.dim) + ")");
-    if (o.steps <= 0) throw Error("--steps must be > 0 (got " + std::to_string(o.steps) + ")");
-    if (!(o.lr > 0) || !std::isfinite(o.lr)) throw Error("--lr must be finite and > 0");
-    if (app.count("--row") && o.image.empty()) throw Error("--row needs --image");
+    o.pb.check();
+    o.pb.threads.apply();
 
-    const std::vector<float> signal = o.image.empty() ? default_signal_1d(512) : image_row(load_image(o.image), o.row, 512);
+    const std::vector<float> signal = o.pb.signal();
     const Split sp = split_1d(signal);
 
     std::vector<Point> pts;
     for (int i = 0; i < o.count; ++i) {
         const double t = o.count == 1 ? 0.0 : double(i) / double(o.count - 1);
         const double sigma = o.min * std::pow(o.max / o.min, t);
-        if (!o.quiet) std::fprintf(stderr, "\rsigma_sweep_1d: sigma %d/%d (%.3g)   ", i + 1, o.count, sigma);
+        if (!o.pb.quiet) std::fprintf(stderr, "\rsigma_sweep_1d: sigma %d/%d (%.3g)   ", i + 1, o.count, sigma);
         pts.push_back(run_sigma(sigma, o, sp));
     }
-    if (!o.quiet) std::fprintf(stderr, "\n");
+    if (!o.pb.quiet) std::fprintf(stderr, "\n");
 
-    if (o.json) {
+    if (o.pb.json) {
         nlohmann::json a = nlohmann::json::array();
         for (const Point& p : pts)
             a.push_back({{"sigma", p.sigma}, {"stable_rank", p.srank}, {"dp_half_width", p.half},
@@ -177,20 +130,20 @@ int run(CLI::App& app, int argc, char** argv) {
             if (pts[i].test > pts[best].test) best = i;
         nlohmann::json j;
         j["dim"] = o.dim;
-        j["steps"] = o.steps;
+        j["steps"] = o.pb.steps;
         j["points"] = a;
         j["best_sigma"] = pts[best].sigma;
         j["best_test_psnr"] = pts[best].test;
         std::cout << j.dump() << std::endl;
     } else {
-        std::printf("Gaussian basis, D = %lld, %d Adam steps, 256 train / 256 test points\n", (long long)o.dim, o.steps);
+        std::printf("Gaussian basis, D = %lld, %d Adam steps, 256 train / 256 test points\n", (long long)o.dim, o.pb.steps);
         std::printf("%10s %12s %10s %11s %10s %8s\n", "sigma", "stable rank", "DP half-w", "train PSNR", "test PSNR",
                     "seconds");
         for (const Point& p : pts)
             std::printf("%10.3g %12.2f %10.4f %11.2f %10.2f %8.2f\n", p.sigma, p.srank, p.half, p.train, p.test,
                         p.seconds);
     }
-    if (!o.out.empty()) write_charts(o, pts);
+    if (!o.pb.out.empty()) write_charts(o, pts);
     return 0;
 }
 
