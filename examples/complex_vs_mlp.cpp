@@ -7,6 +7,8 @@
 //                  [--complex-lr 1e-3] [--mlp-sigma 0.01] [--mlp-dim 1000] [--steps 500] [--width 256]
 //                  [--depth 4] [--lr 1e-3] [--seed 0] [--eval-every 10] [--target DB] [--quick]
 //                  [--json] [--out DIR] [--quiet]
+//                  [--kron-mlp [--kron-dim 64] [--kron-sigma S] [--kron-width 256] [--kron-depth 1]
+//                              [--kron-steps 500] [--kron-lr 1e-3]]
 //
 // Image and split as in fit_2d (S x S, train = even rows and columns, test = odd rows and columns; the
 // built-in procedural image without --image). Complex: per-axis Gaussian basis, D shifts (default S),
@@ -18,6 +20,11 @@
 // counted); "to target" is the fit time at which the test PSNR first reached --target (default: the
 // closed form's test PSNR - 0.5 dB), "-" / null if never. Writes DIR/target.png and one reconstruction per
 // method (complex_closed_form.png, complex_adam.png, mlp.png) to --out (default out/complex_vs_mlp).
+//
+// --kron-mlp adds a fourth method (kron_mlp.png): the ECCV'22 Kron-MLP, a Gaussian basis of --kron-dim
+// shifts per axis whose D^2 Kronecker features feed a first layer of --kron-width units computed as
+// Py^T W_k Px per unit (nn/kron_first_layer.hpp: never the features), then --kron-depth - 1 more ReLU
+// layers and a sigmoid output; Adam, full batch, float.
 #include <unistd.h>
 
 #include <chrono>
@@ -40,6 +47,7 @@
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
+#include "posenc/nn/kron_first_layer.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"
 
@@ -78,6 +86,13 @@ struct Options {
     std::uint64_t seed = 0;       ///< MLP weight initialisation seed
     int eval_every = 10;          ///< steps between test-PSNR evaluations of the Adam runs
     double target = std::numeric_limits<double>::quiet_NaN();  ///< target test PSNR (NaN = closed form - 0.5)
+    bool kron_mlp = false;        ///< also run the Kron-MLP (Kronecker first layer + MLP)
+    int kron_dim = 64;            ///< Kron-MLP: shifts per axis
+    double kron_sigma = 0;        ///< Kron-MLP: Gaussian width (0 = 2 / S)
+    int kron_width = 256;         ///< Kron-MLP: units of the Kronecker first layer and later hidden layers
+    int kron_depth = 1;           ///< Kron-MLP: hidden layers including the Kronecker first layer
+    int kron_steps = 500;         ///< Kron-MLP: Adam steps
+    double kron_lr = 1e-3;        ///< Kron-MLP: learning rate
     bool quick = false;           ///< small smoke run
     bool json = false;            ///< one JSON object on stdout
     std::string out = "out/complex_vs_mlp";  ///< PNG directory
@@ -156,6 +171,80 @@ Row run_mlp(const Options& o, const Image& img, const Split& sp) {
     return r;
 }
 
+/// Kron-MLP (ECCV'22): Gaussian basis per axis, Kronecker first layer of kron_width units computed as
+/// Py^T W_k Px per unit (nn/kron_first_layer.hpp), then ReLU layers, sigmoid output; Adam, full batch, float.
+Row run_kron_mlp(const Options& o, const Image& img) {
+    const int S = img.width, C = img.channels, n = (S + 1) / 2, nt = S / 2;
+    const ShiftedBasis<Gaussian, float> basis(Gaussian(o.kron_sigma), o.kron_dim, Domain::Bounded, Scaling::None);
+    auto coords = [&](int first, int step, int count) {
+        Mat<float> X(1, count);
+        for (int i = 0; i < count; ++i) X(0, i) = float(double(first + step * i) / S);
+        return X;
+    };
+    // grid column i + j * Ny holds pixel (row i, column j) of the subgrid (kron_grid_product's layout)
+    auto grid = [&](int r0, int count) {
+        Mat<float> Y(C, Index(count) * count);
+        for (int j = 0; j < count; ++j)
+            for (int i = 0; i < count; ++i)
+                for (int k = 0; k < C; ++k) Y(k, i + Index(j) * count) = img.at(r0 + 2 * i, r0 + 2 * j, k);
+        return Y;
+    };
+    const Mat<float> Ytr = grid(0, n), Yte = grid(1, nt);
+    MlpConfig cfg;
+    cfg.output_dim = C;
+    cfg.width = o.kron_width;
+    cfg.depth = o.kron_depth;
+    cfg.hidden = ActivationSpec{Activation::ReLU};
+    cfg.output = ActivationSpec{Activation::Sigmoid};
+    cfg.seed = o.seed;
+
+    Row r;
+    r.method = "kron_mlp";
+    r.settings = "gaussian sigma=" + num(o.kron_sigma) + " D=" + std::to_string(o.kron_dim) + "^2, Kronecker first layer, " +
+                 std::to_string(o.kron_depth) + "x" + std::to_string(o.kron_width) + " ReLU, Adam lr=" + num(o.kron_lr);
+    r.steps = o.kron_steps;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Mat<float> Ptr = encode(basis, coords(0, 2, n));
+    KronMlp<float> net(o.kron_dim, o.kron_dim, cfg);
+    AdamOptions ao;
+    ao.lr = o.kron_lr;
+    Adam<float> adam(ao);
+    auto params = net.parameters();
+    double eval_seconds = 0, last_print = 0;
+    Mat<float> Pte;
+    const float scale = 2.0f / float(Ytr.size());
+    for (int s = 1; s <= o.kron_steps; ++s) {
+        const Mat<float>& out = net.forward(Ptr, Ptr);
+        const Mat<float> dY = scale * (out - Ytr);
+        net.backward(Ptr, Ptr, dY);
+        adam.step(params);
+        if (s % o.eval_every == 0 || s == o.kron_steps) {
+            const auto e0 = std::chrono::steady_clock::now();
+            if (Pte.size() == 0) Pte = encode(basis, coords(1, 2, nt));
+            const double p = metrics::psnr(net.predict(Pte, Pte), Yte);
+            const auto e1 = std::chrono::steady_clock::now();
+            eval_seconds += std::chrono::duration<double>(e1 - e0).count();
+            const double t = std::chrono::duration<double>(e1 - t0).count() - eval_seconds;
+            r.curve.emplace_back(s, p);
+            r.curve_seconds.push_back(t);
+            if (!o.quiet && (t - last_print >= 10.0 || s == o.kron_steps)) {
+                std::cerr << "complex_vs_mlp kron_mlp step " << s << "/" << o.kron_steps << "  test PSNR " << p << " dB  "
+                          << t << " s\n";
+                last_print = t;
+            }
+        }
+    }
+    r.seconds = r.curve_seconds.back();
+    r.test_psnr = r.curve.back().second;
+    r.train_psnr = metrics::psnr(net.predict(Ptr, Ptr), Ytr);
+    const Mat<float> Pall = encode(basis, coords(0, 1, S));
+    const Mat<float> all = net.predict(Pall, Pall);  // column i + j * S = pixel (row i, column j)
+    r.full.resize(C, Index(S) * S);
+    for (int row = 0; row < S; ++row)
+        for (int col = 0; col < S; ++col) r.full.col(Index(row) * S + col) = all.col(row + Index(col) * S);
+    return r;
+}
+
 /// Complex encoding, closed form or Adam (common/complex_fit.hpp).
 Row run_complex(const Options& o, const Image& img, bool closed_form) {
     ComplexFitOptions co;
@@ -205,6 +294,13 @@ int run(CLI::App& app, int argc, char** argv) {
     app.add_option("--seed", o.seed, "MLP: weight initialisation seed")->capture_default_str();
     app.add_option("--eval-every", o.eval_every, "Adam runs: steps between test-PSNR evaluations")->capture_default_str();
     app.add_option("--target", o.target, "target test PSNR in dB (default: complex closed form - 0.5)");
+    app.add_flag("--kron-mlp", o.kron_mlp, "also run a Kron-MLP (Kronecker first layer + MLP, never the D^2 features)");
+    app.add_option("--kron-dim", o.kron_dim, "Kron-MLP: Gaussian shifts per axis")->capture_default_str();
+    app.add_option("--kron-sigma", o.kron_sigma, "Kron-MLP: Gaussian width (default 2 / S)");
+    app.add_option("--kron-width", o.kron_width, "Kron-MLP: units per hidden layer")->capture_default_str();
+    app.add_option("--kron-depth", o.kron_depth, "Kron-MLP: hidden layers, the Kronecker one included")->capture_default_str();
+    app.add_option("--kron-steps", o.kron_steps, "Kron-MLP: Adam steps")->capture_default_str();
+    app.add_option("--kron-lr", o.kron_lr, "Kron-MLP: Adam learning rate")->capture_default_str();
     app.add_flag("--quick", o.quick, "smoke run: S = 64, 100 complex Adam steps, 20 MLP steps of a 2 x 64 MLP");
     app.add_flag("--json", o.json, "print one JSON object on stdout");
     app.add_option("--out", o.out, "directory for the PNGs")->capture_default_str();
@@ -220,6 +316,9 @@ int run(CLI::App& app, int argc, char** argv) {
         if (unset("--depth")) o.depth = 2;
         if (unset("--mlp-dim")) o.mlp_dim = 256;
         if (unset("--eval-every")) o.eval_every = 5;
+        if (unset("--kron-dim")) o.kron_dim = 16;
+        if (unset("--kron-width")) o.kron_width = 32;
+        if (unset("--kron-steps")) o.kron_steps = 20;
     }
     auto positive = [](double v, const char* flag) {
         if (!(std::isfinite(v) && v > 0)) throw Error(std::string(flag) + " must be finite and > 0 (got " + num(v) + ")");
@@ -239,11 +338,18 @@ int run(CLI::App& app, int argc, char** argv) {
     if (o.eval_every <= 0) throw Error("--eval-every must be > 0 (got " + std::to_string(o.eval_every) + ")");
     if (!std::isnan(o.target) && !std::isfinite(o.target)) throw Error("--target must be finite");
     if (o.out.empty()) throw Error("--out must not be empty");
+    if (o.kron_dim <= 0) throw Error("--kron-dim must be > 0 (got " + std::to_string(o.kron_dim) + ")");
+    if (o.kron_sigma < 0 || !std::isfinite(o.kron_sigma)) throw Error("--kron-sigma must be finite and > 0 (got " + num(o.kron_sigma) + ")");
+    if (o.kron_width <= 0) throw Error("--kron-width must be > 0 (got " + std::to_string(o.kron_width) + ")");
+    if (o.kron_depth < 1) throw Error("--kron-depth must be >= 1 (got " + std::to_string(o.kron_depth) + ")");
+    if (o.kron_steps <= 0) throw Error("--kron-steps must be > 0 (got " + std::to_string(o.kron_steps) + ")");
+    positive(o.kron_lr, "--kron-lr");
 
     const Image source = o.image.empty() ? default_image_2d(256) : load_image(o.image);
     const Image img = downsample(source, o.size);
     if (o.dim == 0) o.dim = o.size;
     if (o.sigma == 0) o.sigma = 2.0 / o.size;
+    if (o.kron_sigma == 0) o.kron_sigma = 2.0 / o.size;
     const Split sp = split_2d(img);
 
     std::vector<Row> rows;
@@ -251,6 +357,7 @@ int run(CLI::App& app, int argc, char** argv) {
     const double target = std::isnan(o.target) ? rows[0].test_psnr - 0.5 : o.target;
     rows.push_back(run_complex(o, img, false));
     rows.push_back(run_mlp(o, img, sp));
+    if (o.kron_mlp) rows.push_back(run_kron_mlp(o, img));
     for (Row& r : rows) r.to_target = time_to(r, target);
 
     const std::filesystem::path dir(o.out);

@@ -41,6 +41,13 @@ posenc_complex_test(complex_vs_mlp_quick
   FILES ${_complex_dir}/quick/target.png ${_complex_dir}/quick/complex_closed_form.png
         ${_complex_dir}/quick/complex_adam.png ${_complex_dir}/quick/mlp.png)
 
+# --kron-mlp adds the Kron-MLP (quick: D = 16 per axis, 32 units, 20 steps): keys, a sane PSNR, its PNG
+posenc_complex_test(complex_vs_mlp_quick_kron_mlp
+  ARGS --quick --kron-mlp --json --quiet --out ${_complex_dir}/quick_kron
+  CHECKS "methods/kron_mlp/steps=20" "methods/kron_mlp/test_psnr>5" "methods/kron_mlp/seconds>0"
+         "methods/kron_mlp/curve/0/step=5" "methods/complex_closed_form/test_psnr>23"
+  FILES ${_complex_dir}/quick_kron/kron_mlp.png)
+
 # bad arguments: one line on stderr, exit code 2
 posenc_complex_test(complex_vs_mlp_bad_size RC 2 ARGS --size 0)
 posenc_complex_test(complex_vs_mlp_bad_sigma RC 2 ARGS --sigma -1)
@@ -51,3 +58,5 @@ posenc_complex_test(complex_vs_mlp_bad_eval_every RC 2 ARGS --eval-every 0)
 posenc_complex_test(complex_vs_mlp_missing_image RC 2 ARGS --image ${_complex_dir}/no_such_file.png)
 posenc_complex_test(complex_vs_mlp_unknown_flag RC 2 ARGS --no-such-flag)
 posenc_complex_test(complex_vs_mlp_text_size RC 2 ARGS --size abc)
+posenc_complex_test(complex_vs_mlp_bad_kron_depth RC 2 ARGS --kron-mlp --kron-depth 0)
+posenc_complex_test(complex_vs_mlp_bad_kron_dim RC 2 ARGS --kron-mlp --kron-dim -3)
