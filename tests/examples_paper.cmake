@@ -1,6 +1,6 @@
 # tests/examples_paper.cmake — CTest entries for the examples that reproduce the paper's figures
-# (sigma_sweep_1d, rff_vs_gaussian, layer_stable_rank, paper_rank_curves), each in its --quick mode, and
-# their bad-argument cases.
+# (demo, sigma_sweep_1d, rff_vs_gaussian, layer_stable_rank, rank_curves --all), each in its --quick mode (the
+# protocol-A reference check of rank_curves --all runs at the reference size), and their bad-argument cases.
 #
 # Two roles:
 #  * included by tests/CMakeLists.txt (project mode): adds the CTest entries below;
@@ -104,6 +104,16 @@ function(posenc_paper_test name exe)
   set_tests_properties(${name} PROPERTIES TIMEOUT 120 ENVIRONMENT "OMP_NUM_THREADS=1" LABELS examples)
 endfunction()
 
+# demo --quick (D = 2000, 300 steps; measured: none stable rank 1.00, gaussian 0.002 140.8 / test 31.1 dB,
+# random noise test 5.7 dB, widest sigma stable rank 5.6, Kronecker closed form test 23.5 dB): the table's
+# ends of the trade-off, and every output file.
+posenc_paper_test(paper_demo_quick demo
+  ARGS --quick --json --out ${_paper_dir}/demo
+  CHECKS "threads=1" "embedders/0/stable_rank<1.001" "embedders/4/stable_rank>100" "embedders/4/test_psnr>25"
+         "embedders/10/train_psnr>25" "embedders/10/test_psnr<15" "sigma_sweep/7/stable_rank<10"
+         "fit_2d/size=32" "fit_2d/complex/test_psnr>15"
+  FILES ${_paper_dir}/demo/demo.json ${_paper_dir}/demo/fit_2d_target.png ${_paper_dir}/demo/fit_2d_mlp.png
+        ${_paper_dir}/demo/fit_2d_complex.png ${_paper_dir}/demo/reconstructions_1d.gp ${_paper_dir}/demo/tradeoff.dat)
 # sigma_sweep_1d --quick: 5 sigmas 1e-4 .. 0.05, D = 2000, 300 steps (measured: stable rank 90.8, 255.7,
 # 125.9, 26.6, 5.6; best test PSNR 31.8 dB at sigma 0.0022): sigma 4.7e-4 has nearly full stable rank, the
 # widest a low one; the best test PSNR is that of a smooth fit.
@@ -124,18 +134,41 @@ posenc_paper_test(paper_layer_stable_rank_quick layer_stable_rank
   CHECKS "encoders/0/encoder=none" "encoders/0/final/0>0.999" "encoders/0/final/0<1.001" "encoders/1/final/0<2.001"
          "encoders/3/encoder=gaussian" "encoders/3/final/3>0" "encoders/3/train_psnr>10"
   FILES ${_paper_dir}/layers/layer_rank_final.dat ${_paper_dir}/layers/layer_rank_gaussian.gp)
-# paper_rank_curves (protocol A, D = 10000, periodic): stable rank at N = 50 against analysis.json
-# (impulse 50, sine 2.02, gaussian_0.01 28.207, gaussian_0.05 5.642, sinc_0.01 45.256)
-posenc_paper_test(paper_rank_curves_reference paper_rank_curves
-  ARGS --json --out ${_paper_dir}/rank
-  CHECKS "embedders/impulse/stable_rank_at_max>49.99" "embedders/impulse/stable_rank_at_max<50.01"
-         "embedders/sine/stable_rank_at_max>2.01" "embedders/sine/stable_rank_at_max<2.03"
+# rank_curves --all (protocol A, D = 10000, periodic, N = 1..50): stable rank at N = 50 against
+# ../shared/reference/analysis.json srank[name][49] (impulse 50, square 2.4642, sine 2.0204,
+# gaussian_0.01 28.2066, gaussian_0.05 5.6419, triangle_0.01 50.0, sinc_0.01 45.2559); one sigma in the
+# family keeps the run short (the family is the same code path as the embedders).
+posenc_paper_test(paper_rank_curves_reference rank_curves
+  ARGS --all --sigmas 0.05 --json --out ${_paper_dir}/rank
+  CHECKS "dim=10000" "max_samples=50" "periodic=ON"
+         "embedders/impulse/stable_rank_at_max>49.99" "embedders/impulse/stable_rank_at_max<50.01"
+         "embedders/square/stable_rank_at_max>2.463" "embedders/square/stable_rank_at_max<2.466"
+         "embedders/sine/stable_rank_at_max>2.019" "embedders/sine/stable_rank_at_max<2.022"
          "embedders/gaussian_0.01/stable_rank_at_max>28.19" "embedders/gaussian_0.01/stable_rank_at_max<28.22"
          "embedders/gaussian_0.05/stable_rank_at_max>5.63" "embedders/gaussian_0.05/stable_rank_at_max<5.65"
+         "embedders/triangle_0.01/stable_rank_at_max>49.99" "embedders/triangle_0.01/stable_rank_at_max<50.01"
          "embedders/sinc_0.01/stable_rank_at_max>45.24" "embedders/sinc_0.01/stable_rank_at_max<45.27"
-  FILES ${_paper_dir}/rank/embedders_srank.dat ${_paper_dir}/rank/sigma_family_dp.gp)
+         "sigma_family/gaussian_0.05/stable_rank_at_max>5.63" "sigma_family/gaussian_0.05/stable_rank_at_max<5.65"
+  FILES ${_paper_dir}/rank/embedders_srank.dat ${_paper_dir}/rank/embedders_dp.gp
+        ${_paper_dir}/rank/sigma_family_srank.dat ${_paper_dir}/rank/sigma_family_dp.gp)
+# rank_curves --all --quick (D = 2000, N = 1..20): smoke run of the table mode and the charts; the stable
+# rank of N points can never exceed N (impulse: exactly N = 20, one shift per point as 2000 / 20 = 100).
+posenc_paper_test(paper_rank_curves_quick rank_curves
+  ARGS --all --quick --json --out ${_paper_dir}/rank_quick
+  CHECKS "dim=2000" "max_samples=20" "embedders/impulse/stable_rank_at_max>19.99"
+         "embedders/impulse/stable_rank_at_max<20.01" "embedders/basic/stable_rank/19<2.001"
+         "sigma_family/gaussian_0.1/half_width>0.1"
+  FILES ${_paper_dir}/rank_quick/embedders_srank.gp ${_paper_dir}/rank_quick/sigma_family_dp.dat)
+# rank_curves one-encoder mode with --out: the two charts of that encoder
+posenc_paper_test(paper_rank_curves_one_chart rank_curves
+  ARGS --encoder gaussian --param 0.01 --dim 1000 --periodic --samples 1,10,50 --json --out ${_paper_dir}/rank_one
+  CHECKS "encoder=gaussian" "samples/2=50"
+  FILES ${_paper_dir}/rank_one/gaussian_srank.dat ${_paper_dir}/rank_one/gaussian_dp.gp)
 
 # bad arguments: one line on stderr, exit code 2
+posenc_paper_test(paper_demo_bad_flag demo RC 2 ARGS --no-such-flag)
+posenc_paper_test(paper_demo_bad_threads demo RC 2 ARGS --threads -1)
+posenc_paper_test(paper_demo_missing_image demo RC 2 ARGS --image ${_paper_dir}/no_such_file.png --out ${_paper_dir}/demo_bad)
 posenc_paper_test(paper_sigma_sweep_bad_min sigma_sweep_1d RC 2 ARGS --min -1)
 posenc_paper_test(paper_sigma_sweep_max_below_min sigma_sweep_1d RC 2 ARGS --min 0.1 --max 0.01)
 posenc_paper_test(paper_sigma_sweep_count_zero sigma_sweep_1d RC 2 ARGS --count 0)
@@ -148,6 +181,12 @@ posenc_paper_test(paper_rff_vs_gaussian_bad_dims_text rff_vs_gaussian RC 2 ARGS 
 posenc_paper_test(paper_layer_stable_rank_depth_zero layer_stable_rank RC 2 ARGS --depth 0)
 posenc_paper_test(paper_layer_stable_rank_every_zero layer_stable_rank RC 2 ARGS --every 0)
 posenc_paper_test(paper_layer_stable_rank_bad_flag layer_stable_rank RC 2 ARGS --no-such-flag)
-posenc_paper_test(paper_rank_curves_odd_dim paper_rank_curves RC 2 ARGS --dim 3)
-posenc_paper_test(paper_rank_curves_bad_sigmas paper_rank_curves RC 2 ARGS --sigmas 0.01,-2)
-posenc_paper_test(paper_rank_curves_max_samples_zero paper_rank_curves RC 2 ARGS --max-samples 0)
+posenc_paper_test(paper_rank_curves_odd_dim rank_curves RC 2 ARGS --all --dim 3)
+posenc_paper_test(paper_rank_curves_bad_sigmas rank_curves RC 2 ARGS --all --sigmas 0.01,-2)
+posenc_paper_test(paper_rank_curves_max_samples_zero rank_curves RC 2 ARGS --all --max-samples 0)
+posenc_paper_test(paper_rank_curves_all_with_encoder rank_curves RC 2 ARGS --all --encoder gaussian --param 0.01)
+posenc_paper_test(paper_rank_curves_all_with_samples rank_curves RC 2 ARGS --all --samples 1,2)
+posenc_paper_test(paper_rank_curves_all_with_periodic rank_curves RC 2 ARGS --all --periodic)
+posenc_paper_test(paper_rank_curves_quick_without_all rank_curves RC 2
+  ARGS --encoder gaussian --param 0.01 --dim 100 --samples 1 --quick)
+posenc_paper_test(paper_rank_curves_sigmas_text rank_curves RC 2 ARGS --all --sigmas abc)
