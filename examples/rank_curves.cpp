@@ -151,6 +151,7 @@ int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, 
             throw Error("--samples: " + std::to_string(N) + " points x dim " + std::to_string(enc.output_dim()) +
                         " is too large (limit 2^28 entries)");
 
+    if (!out.empty()) ensure_directory(out);  // an unusable --out fails before anything is printed
     const Curves c = measure(eo.encoder, enc, std::vector<double>(samples.begin(), samples.end()));
     const std::vector<double>& sr = c.srank;
     const std::vector<double>& sr1 = c.srank1;
@@ -226,6 +227,7 @@ void print_group(const char* title, const std::vector<Curves>& group) {
 
 /// Every embedder and the sigma family at N = 1..max: table or JSON, optional charts.
 int run_all(const AllOptions& o, bool json, const std::string& out) {
+    if (!out.empty()) ensure_directory(out);  // an unusable --out fails before anything is printed
     const double D = double(o.dim), per = o.bounded ? 0.0 : 1.0;
     auto basis = [&](std::string type, std::map<std::string, double> p) {
         p["dim"] = D;

@@ -190,3 +190,6 @@ posenc_paper_test(paper_rank_curves_all_with_periodic rank_curves RC 2 ARGS --al
 posenc_paper_test(paper_rank_curves_quick_without_all rank_curves RC 2
   ARGS --encoder gaussian --param 0.01 --dim 100 --samples 1 --quick)
 posenc_paper_test(paper_rank_curves_sigmas_text rank_curves RC 2 ARGS --all --sigmas abc)
+# an --out that is a file: the error comes before any table is printed (stdout stays empty)
+posenc_paper_test(paper_rank_curves_out_is_file rank_curves RC 2 ARGS --all --quick --out ${_paper_script})
+posenc_paper_test(paper_sigma_sweep_out_is_file sigma_sweep_1d RC 2 ARGS --quick --quiet --out ${_paper_script})

@@ -150,11 +150,13 @@ struct ProtocolBOptions {
     /// True when --steps was given on the command line.
     bool steps_given() const { return steps_opt && steps_opt->count() > 0; }
 
-    /// Checks the shared settings; throws posenc::Error naming the flag.
+    /// Checks the shared settings and creates the --out directory (so that an unusable one fails before
+    /// any output is printed); throws posenc::Error naming the flag or the directory.
     void check() const {
         if (steps_opt && steps <= 0) throw Error("--steps must be > 0 (got " + std::to_string(steps) + ")");
         if (steps_opt && (!(lr > 0) || !std::isfinite(lr))) throw Error("--lr must be finite and > 0");
         if (row_opt && row_opt->count() && image.empty()) throw Error("--row needs --image");
+        if (!out.empty()) ensure_directory(out);
     }
 
     /// The 512-sample signal: the first 512 pixels of row --row of --image (grey, /255), or the built-in one.
