@@ -45,7 +45,11 @@ if(CMAKE_SCRIPT_MODE_FILE)
 
   # 2. Bounded fuzzing from the seed corpus.
   set(seeds "${SOURCE_DIR}/tests/fuzz/corpus/${NAME}")
-  execute_process(COMMAND "${CMAKE_COMMAND}" -E env ${env} "${FUZZER}" ${common}
+  set(seed_arg "")
+  if(SEED AND NOT SEED EQUAL 0)
+    set(seed_arg "-seed=${SEED}")
+  endif()
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E env ${env} "${FUZZER}" ${common} ${seed_arg}
                           -max_total_time=${SECONDS} -print_final_stats=1 "${work}" "${seeds}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(REGEX MATCHALL "(stat::[a-z_]+: *[0-9]+)|(Done [0-9]+ runs[^\n]*)" stats "${err}")
@@ -80,6 +84,9 @@ else()
 endif()
 option(POSENC_BUILD_FUZZERS "Build the libFuzzer targets of tests/fuzz/ with clang (ExternalProject)" ${_posenc_fuzz_on})
 set(POSENC_FUZZ_SECONDS 60 CACHE STRING "How long each fuzz_* CTest entry fuzzes (seconds)")
+# A fixed seed makes the CTest run reproducible: a machine that fuzzes for the same time explores the
+# same inputs, so a red CI run can be replayed locally. 0 = a fresh random seed per run (exploration).
+set(POSENC_FUZZ_SEED 1 CACHE STRING "libFuzzer -seed of the fuzz_* CTest entries (0: random)")
 
 set(_posenc_fuzz_dir "${PROJECT_BINARY_DIR}/fuzz")
 if(POSENC_BUILD_FUZZERS AND POSENC_FUZZ_CXX)
@@ -101,6 +108,7 @@ foreach(_posenc_fuzz_src IN LISTS _posenc_fuzz_sources)
   add_test(NAME ${_posenc_fuzz_name}
     COMMAND ${CMAKE_COMMAND} -DFUZZER=${_posenc_fuzz_dir}/${_posenc_fuzz_name} -DNAME=${_posenc_fuzz_name}
             -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DWORK_DIR=${_posenc_fuzz_dir} -DSECONDS=${POSENC_FUZZ_SECONDS}
+            -DSEED=${POSENC_FUZZ_SEED}
             -P ${CMAKE_CURRENT_LIST_FILE})
   math(EXPR _posenc_fuzz_timeout "${POSENC_FUZZ_SECONDS} + 240")
   set_tests_properties(${_posenc_fuzz_name} PROPERTIES TIMEOUT ${_posenc_fuzz_timeout} LABELS "fuzz"

@@ -423,6 +423,10 @@ TEST_CASE("bad arguments throw posenc::Error naming the parameter", "[shifted_ba
     };
     require_error_mentions([] { ShiftedBasis sb(Zero{}, 10); }, "norm");
     CHECK_NOTHROW(ShiftedBasis(Zero{}, 10, Domain::Bounded, Scaling::None));
+    // A profile far too narrow for D: norm^2 at 0.5 ~ 1e-272, a scale of ~1e136 that float cannot hold
+    // (fuzz_encoder_spec finding: the float codes were NaN). Double can still represent it.
+    require_error_mentions([] { ShiftedBasis<Gaussian, float> sb(Gaussian(0.02), 1); }, "too narrow");
+    CHECK_NOTHROW(ShiftedBasis<Gaussian, double>(Gaussian(0.02), 1));
     // odd D puts x = 0.5 half-way between two shifts: the impulse code there is still non-zero
     for (Index D : {Index(37), Index(101), Index(1001), Index(12345), Index(99999)}) {
         ShiftedBasis imp(Impulse(), D);

@@ -1,15 +1,17 @@
-// examples/common/image.hpp — image I/O for the examples: decode PNG/JPEG/... with stb_image into
-// floats in [0, 1], protocol C downsampling, and PNG output that never leaves a partial file.
+// examples/common/image.hpp — image I/O for the examples: decode PNG (libpng) and JPEG (libjpeg) into
+// floats in [0, 1], protocol C downsampling, and PNG output (stb_image_write) that never leaves a
+// partial file.
 //
-// Uses Debian's libstb (the implementation is linked by examples/CMakeLists.txt): this header only
-// includes the declarations and must never define STB_IMAGE_IMPLEMENTATION.
+// Uses Debian's libpng, libjpeg-turbo and libstb (linked by examples/CMakeLists.txt): this header
+// only includes declarations and must never define STB_IMAGE_WRITE_IMPLEMENTATION.
 #pragma once
-#include <stb_image.h>
+#include <png.h>
 #include <stb_image_write.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <csetjmp>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include <jpeglib.h>  // after <cstdio>: libjpeg's header uses FILE and size_t
 #include <unistd.h>
 
 #include "posenc/core/error.hpp"
@@ -74,22 +77,25 @@ struct ImageLimits {
 
 namespace image_impl {
 
-/// Converts 8-bit samples with `n` channels per pixel into an Image in [0, 1]: alpha is dropped,
-/// and an RGB image whose three channels are equal everywhere (grey stored as RGB) becomes 1 channel.
-inline Image image_from_bytes(const unsigned char* px, int w, int h, int n) {
+/// Converts samples (8-bit: S = unsigned char, 16-bit: S = std::uint16_t; `n` channels per pixel)
+/// into an Image in [0, 1]: alpha is dropped, and an RGB image whose three channels are equal
+/// everywhere (grey stored as RGB) becomes 1 channel.
+template <class S>
+Image image_from_samples(const S* px, int w, int h, int n) {
+    const float peak = float(std::numeric_limits<S>::max());
     const int colour = (n >= 3) ? 3 : 1;  // 1: grey, 2: grey+alpha, 3: RGB, 4: RGBA
     bool grey = (colour == 1);
     if (!grey) {
         grey = true;
         for (std::size_t p = 0, P = std::size_t(w) * h; p < P && grey; ++p) {
-            const unsigned char* q = px + p * n;
+            const S* q = px + p * n;
             grey = (q[0] == q[1] && q[1] == q[2]);
         }
     }
     const int c = grey ? 1 : 3;
     Image img(h, w, c);
     for (std::size_t p = 0, P = std::size_t(w) * h; p < P; ++p)
-        for (int k = 0; k < c; ++k) img.data[p * c + k] = float(px[p * n + k]) / 255.0f;
+        for (int k = 0; k < c; ++k) img.data[p * c + k] = float(px[p * n + k]) / peak;
     return img;
 }
 
@@ -122,94 +128,136 @@ inline ImageFormat sniff_format(const unsigned char* b, std::size_t n) {
     return ImageFormat::Other;
 }
 
-/// Structural pre-check of a PNG before stb sees it: every chunk up to IEND must fit in the data.
-/// (Debian's stb 2022 reallocs a buffer of the declared IDAT length before reading it, so an 86-byte
-/// file declaring a 2 GiB chunk would allocate 2 GiB; tests/fuzz/crashes/fuzz_image_load/.)
-/// Returns an error text, or "" when the layout is consistent.
-inline std::string check_png_layout(const unsigned char* b, std::size_t n) {
-    std::size_t pos = 8;
-    while (true) {
-        if (n - pos < 12) return "truncated PNG (chunk header past the end of the file)";
-        const std::uint32_t len = (std::uint32_t(b[pos]) << 24) | (std::uint32_t(b[pos + 1]) << 16) |
-                                  (std::uint32_t(b[pos + 2]) << 8) | std::uint32_t(b[pos + 3]);
-        if (len > 0x7fffffffu || std::size_t(len) > n - pos - 12)
-            return "truncated or corrupt PNG (a chunk declares " + std::to_string(len) + " bytes, the file has " +
-                   std::to_string(n - pos - 12) + " left)";
-        const bool iend = b[pos + 4] == 'I' && b[pos + 5] == 'E' && b[pos + 6] == 'N' && b[pos + 7] == 'D';
-        pos += 12 + std::size_t(len);
-        if (iend) return "";
+/// Decodes a PNG with libpng's simplified API (png_image). Not stb_image: the stb version Debian
+/// ships (2022) allocates whatever an IDAT chunk declares and has undefined behaviour on crafted
+/// files that fuzzing finds in seconds (tests/fuzz/crashes/README.md); libpng is fuzzed upstream.
+/// 8-bit files give 8-bit samples, 16-bit files 16-bit samples (no reduction to 8 bits). Colour
+/// handling is libpng's: a file without gAMA/sRGB/iCCP chunks is taken as it is (8-bit as sRGB,
+/// 16-bit as linear); with them, 8-bit output is converted to sRGB. Alpha is read straight (the
+/// 8-bit formats are not premultiplied) and dropped; 16-bit translucent pixels come premultiplied,
+/// as libpng's linear formats define. The size is checked from the header before any allocation.
+inline Image decode_png(const unsigned char* b, std::size_t n, const std::string& who, int max_side) {
+    png_image im{};
+    im.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&im, b, n))
+        throw Error(who + "cannot decode PNG (" + std::string(im.message) + ")");
+    struct Free {  // png_image_free is safe after a failed or finished read too
+        png_image* p;
+        ~Free() { png_image_free(p); }
+    } guard{&im};
+    if (im.width == 0 || im.height == 0 || im.width > png_uint_32(max_side) || im.height > png_uint_32(max_side))
+        throw Error(who + "too large or empty (" + std::to_string(im.width) + " x " + std::to_string(im.height) +
+                    ", limit " + std::to_string(max_side) + " per side)");
+    const bool colour = (im.format & PNG_FORMAT_FLAG_COLOR) != 0;
+    const bool wide = (im.format & PNG_FORMAT_FLAG_LINEAR) != 0;  // 16-bit file
+    im.format = (colour ? PNG_FORMAT_RGBA : PNG_FORMAT_GA) | (wide ? PNG_FORMAT_FLAG_LINEAR : 0u);
+    const int channels = colour ? 4 : 2, w = int(im.width), h = int(im.height);
+    if (wide) {
+        std::vector<std::uint16_t> px(std::size_t(w) * std::size_t(h) * std::size_t(channels));
+        if (!png_image_finish_read(&im, nullptr, px.data(), 0, nullptr))
+            throw Error(who + "cannot decode PNG (" + std::string(im.message) + ")");
+        return image_from_samples(px.data(), w, h, channels);
+    }
+    std::vector<unsigned char> px(std::size_t(w) * std::size_t(h) * std::size_t(channels));
+    if (!png_image_finish_read(&im, nullptr, px.data(), 0, nullptr))
+        throw Error(who + "cannot decode PNG (" + std::string(im.message) + ")");
+    return image_from_samples(px.data(), w, h, channels);
+}
+
+/// libjpeg state for one decode. Every libjpeg error longjmps back into jpeg_run, so this struct is
+/// plain data and jpeg_run's own frame holds only trivially destructible locals.
+struct JpegState {
+    jpeg_decompress_struct cinfo;
+    jpeg_error_mgr err;
+    jpeg_progress_mgr progress;
+    std::jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+    bool too_large;
+};
+
+/// libjpeg's fatal-error hook: keep the message and return to jpeg_run's setjmp.
+inline void jpeg_error_exit(j_common_ptr ci) {
+    auto* s = static_cast<JpegState*>(ci->client_data);
+    (*ci->err->format_message)(ci, s->message);
+    std::longjmp(s->jump, 1);
+}
+/// libjpeg's warning printer: silent (corrupt-data warnings are not errors; the decoder recovers).
+inline void jpeg_no_output(j_common_ptr) {}
+/// Progress hook: a progressive JPEG may hold arbitrarily many scans, each re-reading the whole
+/// coefficient buffer (a small file that takes minutes); more than 1000 scans is refused.
+inline void jpeg_progress(j_common_ptr ci) {
+    auto* s = static_cast<JpegState*>(ci->client_data);
+    if (!ci->is_decompressor) return;
+    if (reinterpret_cast<j_decompress_ptr>(ci)->input_scan_number > 1000) {
+        std::snprintf(s->message, sizeof s->message, "more than 1000 progressive scans");
+        std::longjmp(s->jump, 1);
     }
 }
 
-/// Structural pre-check of a JPEG before stb sees it: walks the marker segments the way stb does
-/// (including the segments between the scans of a progressive JPEG, found by skipping the
-/// entropy-coded data) and rejects
-///  * a DHT table declaring more than 256 Huffman codes (Debian's stb 2022 lacks that check and
-///    writes past a 257-entry array: tests/fuzz/crashes/fuzz_image_load/), and
-///  * a scan (SOS) that uses a Huffman table no earlier DHT defined (stb would decode with
-///    uninitialised table memory; found by fuzzing, state-dependent so it has no standalone
-///    reproducer). Which tables a scan uses follows stb: sequential scans use DC and AC tables,
-///    progressive DC-first scans the DC tables, progressive AC scans the AC tables.
-/// Conservative: it may inspect more candidate segments than stb would, never fewer.
-/// Returns an error text, or "" when no bad table is found.
-inline std::string check_jpeg_tables(const unsigned char* b, std::size_t n) {
-    auto at = [&](std::size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
-    bool dc_defined[4] = {false, false, false, false}, ac_defined[4] = {false, false, false, false};
-    bool progressive = false, frame = false;
-    std::size_t pos = 2;  // after SOI
-    while (pos < n) {
-        while (pos < n && b[pos] != 0xFF) ++pos;  // stb skips padding between segments
-        while (pos < n && b[pos] == 0xFF) ++pos;  // fill bytes
-        if (pos >= n) break;
-        const unsigned m = b[pos++];
-        if (m == 0xD9) break;                                               // EOI
-        if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) continue;  // no length field
-        const std::size_t len = (std::size_t(at(pos)) << 8) | at(pos + 1);
-        if (len < 2) return "corrupt JPEG (segment length " + std::to_string(len) + ")";
-        const std::size_t seg = pos + 2, end = pos + len;
-        if (m == 0xC4) {  // DHT: tables of (class/id byte, 16 code counts, counts' sum of symbols)
-            std::ptrdiff_t left = std::ptrdiff_t(len) - 2;
-            std::size_t p = seg;
-            while (left > 0 && p < n) {
-                const unsigned tc = at(p) >> 4, th = at(p) & 15;
-                if (tc == 0 && th < 4) dc_defined[th] = true;
-                if (tc == 1 && th < 4) ac_defined[th] = true;
-                std::size_t codes = 0;
-                for (std::size_t i = 0; i < 16; ++i) codes += at(p + 1 + i);
-                if (codes > 256)
-                    return "corrupt JPEG (Huffman table declares " + std::to_string(codes) + " codes, at most 256)";
-                p += 17 + codes;
-                left -= std::ptrdiff_t(17 + codes);
-            }
-        }
-        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {  // SOFn
-            frame = true;
-            progressive = (m == 0xC2);
-        }
-        if (m == 0xDA) {  // SOS: components (id, Td/Ta), then Ss, Se, Ah/Al
-            const unsigned ns = at(seg), ss = at(seg + 1 + 2 * ns), ah = at(seg + 3 + 2 * ns) >> 4;
-            const bool use_dc = !frame || !progressive || (ss == 0 && ah == 0);
-            const bool use_ac = !frame || !progressive || ss != 0;
-            for (unsigned i = 0; i < ns && i < 4; ++i) {
-                const unsigned td = at(seg + 2 + 2 * i) >> 4, ta = at(seg + 2 + 2 * i) & 15;
-                if ((use_dc && td < 4 && !dc_defined[td]) || (use_ac && ta < 4 && !ac_defined[ta]))
-                    return "corrupt JPEG (a scan uses a Huffman table that was never defined)";
-            }
-        }
-        pos = end;
-        if (m == 0xDA) {  // SOS: skip entropy-coded data up to the next real marker
-            while (pos + 1 < n) {
-                if (b[pos] == 0xFF) {
-                    const unsigned c = b[pos + 1];
-                    if (c == 0xFF) { ++pos; continue; }
-                    if (c == 0x00 || (c >= 0xD0 && c <= 0xD7)) { pos += 2; continue; }
-                    break;
-                }
-                ++pos;
-            }
-        }
+/// Decodes a JPEG into 8-bit grey or RGB samples (px: h x w x c, row-major). Returns false with
+/// s.message set on any libjpeg error, or with s.too_large when a side exceeds max_side (checked from
+/// the header, before any pixel buffer is allocated). The caller owns s and destroys s.cinfo.
+inline bool jpeg_run(JpegState& s, const unsigned char* b, std::size_t n, int max_side,
+                     std::vector<unsigned char>& px, int& w, int& h, int& c) {
+    s.cinfo.err = jpeg_std_error(&s.err);
+    s.err.error_exit = jpeg_error_exit;
+    s.err.output_message = jpeg_no_output;
+    s.cinfo.client_data = &s;  // kept by jpeg_create_decompress; error_exit needs it from the start
+    if (setjmp(s.jump)) return false;
+    jpeg_create_decompress(&s.cinfo);
+    s.progress.progress_monitor = jpeg_progress;
+    s.cinfo.progress = &s.progress;
+    jpeg_mem_src(&s.cinfo, b, static_cast<unsigned long>(n));
+    jpeg_read_header(&s.cinfo, TRUE);
+    if (s.cinfo.image_width > JDIMENSION(max_side) || s.cinfo.image_height > JDIMENSION(max_side)) {
+        s.too_large = true;
+        w = int(s.cinfo.image_width);
+        h = int(s.cinfo.image_height);
+        return false;
     }
-    return "";
+    s.cinfo.out_color_space = s.cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&s.cinfo);
+    w = int(s.cinfo.output_width);
+    h = int(s.cinfo.output_height);
+    c = s.cinfo.output_components;
+    px.resize(std::size_t(w) * std::size_t(h) * std::size_t(c));  // may throw: the caller cleans up
+    while (s.cinfo.output_scanline < s.cinfo.output_height) {
+        JSAMPROW row = px.data() + std::size_t(s.cinfo.output_scanline) * std::size_t(w) * std::size_t(c);
+        jpeg_read_scanlines(&s.cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&s.cinfo);
+    return true;
+}
+
+/// Decodes a JPEG with libjpeg(-turbo). Not stb_image: the stb version Debian ships (2022) has
+/// memory-safety bugs in its JPEG decoder that fuzzing finds within seconds (negative bit counts,
+/// reads through undefined Huffman tables; tests/fuzz/crashes/README.md), while libjpeg-turbo's
+/// decoder is continuously fuzzed upstream. Recoverable corruption (e.g. a truncated scan) decodes
+/// with libjpeg's usual grey fill, as every viewer does; anything fatal throws posenc::Error.
+inline Image decode_jpeg(const unsigned char* b, std::size_t n, const std::string& who, int max_side) {
+    std::vector<unsigned char> px;
+    int w = 0, h = 0, c = 0;
+    auto* s = new JpegState{};  // on the heap: jmp_buf + libjpeg structs are a few KiB
+    bool ok = false;
+    try {
+        ok = jpeg_run(*s, b, n, max_side, px, w, h, c);
+    } catch (...) {
+        jpeg_destroy_decompress(&s->cinfo);
+        delete s;
+        throw;
+    }
+    jpeg_destroy_decompress(&s->cinfo);
+    const bool too_large = s->too_large;
+    const std::string message = s->message;
+    delete s;
+    if (too_large)
+        throw Error(who + "too large (" + std::to_string(w) + " x " + std::to_string(h) + ", limit " +
+                    std::to_string(max_side) + " per side)");
+    if (!ok) throw Error(who + "cannot decode JPEG (" + message + ")");
+    if (w <= 0 || h <= 0 || (c != 1 && c != 3))
+        throw Error(who + "invalid JPEG dimensions " + std::to_string(w) + " x " + std::to_string(h) + " x " +
+                    std::to_string(c));
+    return image_from_samples(px.data(), w, h, c);
 }
 
 }  // namespace image_impl
@@ -231,49 +279,22 @@ inline void write_text_file(const std::filesystem::path& path, const std::string
     image_impl::commit_temp(tmp, path);
 }
 
-/// Decodes a PNG or JPEG image held in memory (8 or 16 bit, grey / grey+alpha / RGB / RGBA, the 16-bit
-/// samples reduced to 8). `name` is used in error messages. Other formats are refused: the stb
-/// version Debian ships (2022) has known memory-safety bugs in several decoders, so only the two
-/// formats the examples need are decoded, after a structural pre-check of each (see
-/// check_png_layout / check_jpeg_tables). Dimensions are checked with stbi_info before decoding;
-/// unreadable, truncated, wrong-format or oversized data throw posenc::Error.
-/// See image_from_bytes for the channel rules.
+/// Decodes a PNG (libpng, decode_png) or JPEG (libjpeg, decode_jpeg) image held in memory: grey,
+/// grey+alpha, RGB or RGBA, 8 or 16 bit. `name` is used in error messages. Other formats are refused.
+/// Dimensions are checked from the header before any pixel buffer is allocated; unreadable,
+/// truncated, wrong-format or oversized data throw posenc::Error. See image_from_samples for the
+/// channel rules.
 inline Image decode_image(const unsigned char* bytes, std::size_t size, const std::string& name,
                           const ImageLimits& limits = {}) {
     const std::string who = "image \"" + name + "\": ";
     if (size == 0) throw Error(who + "file is empty");
     if (size > std::size_t(std::numeric_limits<int>::max()) || size > limits.max_file_bytes)
         throw Error(who + "file too large (" + std::to_string(size) + " bytes)");
-    const image_impl::ImageFormat fmt = image_impl::sniff_format(bytes, size);
-    if (fmt == image_impl::ImageFormat::Other) throw Error(who + "not a PNG or JPEG file");
-    const std::string bad = fmt == image_impl::ImageFormat::Png ? image_impl::check_png_layout(bytes, size)
-                                                            : image_impl::check_jpeg_tables(bytes, size);
-    if (!bad.empty()) throw Error(who + bad);
-    int w = 0, h = 0, n = 0;
-    if (!stbi_info_from_memory(bytes, int(size), &w, &h, &n))
-        throw Error(who + "not a readable image (" + std::string(stbi_failure_reason()) + ")");
-    if (w <= 0 || h <= 0 || n <= 0 || n > 4)
-        throw Error(who + "invalid dimensions " + std::to_string(w) + " x " + std::to_string(h) + " x " +
-                    std::to_string(n));
-    if (w > limits.max_side || h > limits.max_side)
-        throw Error(who + "too large (" + std::to_string(w) + " x " + std::to_string(h) + ", limit " +
-                    std::to_string(limits.max_side) + " per side)");
-    int w2 = 0, h2 = 0, n2 = 0;
-    unsigned char* px = stbi_load_from_memory(bytes, int(size), &w2, &h2, &n2, 0);
-    if (!px) throw Error(who + "cannot decode (" + std::string(stbi_failure_reason()) + ")");
-    if (w2 != w || h2 != h || n2 != n) {  // never trust a second header read blindly
-        stbi_image_free(px);
-        throw Error(who + "inconsistent header");
+    switch (image_impl::sniff_format(bytes, size)) {
+        case image_impl::ImageFormat::Png: return image_impl::decode_png(bytes, size, who, limits.max_side);
+        case image_impl::ImageFormat::Jpeg: return image_impl::decode_jpeg(bytes, size, who, limits.max_side);
+        default: throw Error(who + "not a PNG or JPEG file");
     }
-    Image img;
-    try {
-        img = image_impl::image_from_bytes(px, w, h, n);
-    } catch (...) {
-        stbi_image_free(px);
-        throw;
-    }
-    stbi_image_free(px);
-    return img;
 }
 
 /// Loads a PNG or JPEG file into floats in [0, 1] (grey stored as RGB -> 1 channel, alpha dropped).

@@ -83,6 +83,13 @@ public:
             detail::require(std::isfinite(sq) && sq > 0,
                             "ShiftedBasis: the raw code of x = 0.5 must have a finite non-zero norm to scale "
                             "it to 1 (profile " + std::string(profile_.name()) + ", got " + std::to_string(sq) + ")");
+            // The scale is applied in T: a raw norm^2 below T's smallest normal number would make it
+            // overflow (or the codes underflow to 0 before scaling, then 0 * inf = NaN).
+            detail::require(sq >= double(std::numeric_limits<T>::min()),
+                            "ShiftedBasis: the raw code of x = 0.5 has norm^2 " + std::to_string(sq) +
+                                ", too small to scale to 1 in this scalar type (profile " +
+                                std::string(profile_.name()) + " is too narrow for " + std::to_string(dim) +
+                                " shifts: widen it or use more shifts)");
             scale_ = 1.0 / std::sqrt(sq);
         }
     }

@@ -77,14 +77,15 @@ void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A
 template <class T>
 class Mlp {
 public:
-    using Scalar = T;
+    using Scalar = T;  ///< the scalar type (float or double)
 
     /// Activations of one pass: pre-activations (only for layers whose activation needs them),
     /// outputs per layer (A.back() is the network output) and the backward scratch buffers.
     struct Workspace {
         std::vector<Mat<T>> Z;  ///< Z[l] = W_l A_{l-1} + b_l, kept when needs_preactivation
         std::vector<Mat<T>> A;  ///< A[l] = f_l(Z[l])
-        Vec<T> g0, g1;          ///< backward ping-pong storage (max layer size x N)
+        Vec<T> g0;              ///< backward ping-pong storage (max layer size x N), first buffer
+        Vec<T> g1;              ///< backward ping-pong storage, second buffer
         Index n = 0;            ///< batch size of the last pass
     };
 
