@@ -1,6 +1,7 @@
 // posenc/nn/model.hpp — an encoder followed by an Mlp, with the fused sparse first layer.
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,7 +20,8 @@ namespace posenc {
 ///  * Dense: encode Psi (D x N) and multiply (GEMM).
 ///  * Sparse: the fused path (nn/sparse_first_layer.hpp) on the encoder's windows; needs
 ///    encoder.window_width() > 0.
-///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity, else Dense.
+///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity (first layers with
+///    fewer than 16 rows: kSparseAutoDensityNarrow), else Dense.
 enum class FirstLayerPath { Auto, Dense, Sparse };
 
 /// Window density K / D up to which FirstLayerPath::Auto takes the fused sparse path.
@@ -29,6 +31,13 @@ enum class FirstLayerPath { Auto, Dense, Sparse };
 /// the fused path is faster than the dense GEMMs up to K/D ~ 0.25-0.35 (D = 1000) and at every
 /// density measured for D = 10000 (K/D <= 0.05, 5-30x); 0.2 keeps a margin for noise.
 inline constexpr double kSparseAutoDensity = 0.2;
+
+/// The same limit for a first layer with fewer than 16 rows (a linear model with one or a few
+/// outputs): the sparse kernels have no rows to vectorise across (the one-row path vectorises along
+/// contiguous windows instead), while the dense GEMV streams the embedding efficiently. Measured
+/// with fit_1d (protocol B, D = 10000, 2000 steps, 1 thread, CPU seconds dense / sparse): K/D = 0.025
+/// (gaussian 0.002): 1.10 / 0.14; K/D = 0.12 (gaussian 0.01): 0.97 / 0.99 (docs/nn.md).
+inline constexpr double kSparseAutoDensityNarrow = 0.05;
 
 /// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
 /// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
@@ -47,7 +56,7 @@ struct EncodedBatch {
 template <class T>
 class Model {
 public:
-    using Scalar = T;
+    using Scalar = T;  ///< the scalar type (float or double)
 
     Model() = default;
     /// Builds the network for `encoder` (cfg.input_dim is replaced by encoder.output_dim()).
@@ -75,7 +84,8 @@ public:
         const Index K = encoder_.window_width(), D = encoder_.output_dim();
         if (path_ == FirstLayerPath::Sparse) return true;
         if (path_ == FirstLayerPath::Dense || K <= 0) return false;
-        return double(K) <= kSparseAutoDensity * double(D);
+        const double limit = mlp_.layer(0).out_dim() < 16 ? kSparseAutoDensityNarrow : kSparseAutoDensity;
+        return double(K) <= limit * double(D);
     }
 
     Index input_dim() const { return encoder_.input_dim(); }    ///< coordinate dimension
@@ -120,7 +130,9 @@ public:
     const Mat<T>& forward(const EncodedBatch<T>& batch) {
         check_batch(batch);
         if (!batch.sparse) return mlp_.forward_ref(batch.dense);
-        sparse_product<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()));
+        detail::check_windows(batch.windows, mlp_.layer(0).in_dim(), "Model::forward");
+        checked_windows_ = batch.windows.index.data();  // backward on the same batch skips the re-check
+        detail::sparse_product_unchecked<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()));
         return mlp_.forward_from_first_product();
     }
 
@@ -135,8 +147,12 @@ public:
         detail::require(batch.cols() == mlp_.output().cols(),
                         "Model::backward: batch must be the one of the last forward (" +
                             std::to_string(mlp_.output().cols()) + " columns, got " + std::to_string(batch.cols()) + ")");
+        if (batch.windows.index.data() != checked_windows_)
+            detail::check_windows(batch.windows, mlp_.layer(0).in_dim(), "Model::backward");
         const auto dZ0 = mlp_.backward_to_first(dY, true);
-        sparse_first_backward<T>(mlp_.layer(0), batch.windows, dZ0);
+        detail::check_shape(dZ0, mlp_.layer(0).out_dim(), batch.cols(), "Model::backward", "dZ0");
+        Dense<T>& first = mlp_.layer(0);
+        detail::sparse_first_backward_unchecked<T>(batch.windows, dZ0, first.in_dim(), first.dW, &first.db);
     }
 
     /// Output for coordinates X (input_dim x N), encoded and evaluated in chunks of `chunk` points;
@@ -203,6 +219,7 @@ private:
     AnyEncoder<T> encoder_;
     Mlp<T> mlp_;
     FirstLayerPath path_ = FirstLayerPath::Auto;
+    const std::int32_t* checked_windows_ = nullptr;  ///< index buffer validated by the last sparse forward
 };
 
 }  // namespace posenc

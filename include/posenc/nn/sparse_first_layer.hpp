@@ -24,7 +24,7 @@ void check_windows(const Windows<T>& win, Index D, const char* who) {
         throw Error(std::string(who) + ": windows.weight must be " + std::to_string(K) + " x " + std::to_string(N) +
                     " like windows.index (got " + std::to_string(win.weight.rows()) + " x " +
                     std::to_string(win.weight.cols()) + ")");
-    if (K > 0 && (win.index.minCoeff() < 0 || win.index.maxCoeff() >= D))
+    if (K > 0 && N > 0 && (win.index.minCoeff() < 0 || win.index.maxCoeff() >= D))
         throw Error(std::string(who) + ": windows.index entries must lie in [0, " + std::to_string(D) + ")");
 }
 }  // namespace detail
@@ -50,16 +50,48 @@ void gather_columns(const T* src, Index ld, Index r0, Index rows, Index m, ColOf
         }
         Eigen::Map<Blk>(out + r) = acc;
     }
-    if (r < rows) {
-        const Index rem = rows - r;
-        Eigen::Map<Vec<T>> acc(out + r, rem);
-        acc.setZero();
+    // The last rows < RB (all rows of a narrow layer, e.g. the 1-output linear model): plain scalar
+    // loops, still summed in j order; a dynamic-size Eigen map per (j, block) costs more than the FMAs.
+    for (; r < rows; ++r) {
+        T acc = T(0);
         for (Index j = 0; j < m; ++j) {
             const T c = coef(j);
-            if (c != T(0)) acc.noalias() += c * Eigen::Map<const Vec<T>>(src + Index(col(j)) * ld + r0 + r, rem);
+            if (c != T(0)) acc += c * src[Index(col(j)) * ld + r0 + r];
         }
+        out[r] = acc;
     }
 }
+/// True when idx[0..K) is the contiguous run idx[0], idx[0] + 1, ... (a shifted basis window away
+/// from the domain's ends): the gather/scatter of a one-row layer is then one dot product / AXPY.
+inline bool is_index_run(const std::int32_t* idx, Index K) {
+    // Integer arithmetic only, no early exit, so that the loop vectorises (unsigned: no overflow UB).
+    const std::uint32_t base = std::uint32_t(idx[0]);
+    std::uint32_t diff = 0;
+    for (Index k = 1; k < K; ++k) diff |= (std::uint32_t(idx[k]) - std::uint32_t(k)) ^ base;
+    return diff == 0;
+}
+
+/// Trims the zero weights at both ends of a K-slot window (the padding of a window clipped at a
+/// bounded domain's end) to [a, b) and tells whether the remaining indices are a contiguous run.
+template <class T>
+bool trimmed_index_run(const std::int32_t* idx, const T* w, Index K, Index& a, Index& b) {
+    a = 0;
+    b = K;
+    while (a < b && w[a] == T(0)) ++a;
+    while (b > a && w[b - 1] == T(0)) --b;
+    return b > a && is_index_run(idx + a, b - a);
+}
+
+/// Work (multiply-adds) below which the sparse kernels stay serial: a parallel region costs more than
+/// a few microseconds of work, and far more on a loaded machine.
+inline constexpr Index kSparseParallelWork = Index(1) << 20;
+}  // namespace detail
+
+namespace detail {
+template <class T>
+void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z);
+template <class T>
+void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db);
 }  // namespace detail
 
 /// Z = W Psi without bias, where Psi (D x N, D = W.cols()) is given by its windows:
@@ -69,9 +101,35 @@ template <class T>
 void sparse_product(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
     detail::check_windows(win, W.cols(), "sparse_product");
     detail::check_shape(Z, W.rows(), win.cols(), "sparse_product", "Z");
+    detail::sparse_product_unchecked<T>(W, win, Z);
+}
+
+namespace detail {
+/// sparse_product without the O(KN) validation of the windows (the caller has checked them: Model
+/// checks a batch once per step, not once per kernel).
+template <class T>
+void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
     const Index K = win.index.rows(), N = win.cols(), R = W.rows();
-    const bool par = N * K * R > (Index(1) << 15);
+    const bool par = N * K * R > detail::kSparseParallelWork;
     (void)par;  // used only by the OpenMP pragma
+    if (R == 1) {  // one output row (a linear model): a dot product per point
+        const T* Wd = W.data();
+        POSENC_OMP(parallel for schedule(static) if(par))
+        for (Index n = 0; n < N; ++n) {
+            const std::int32_t* idx = win.index.col(n).data();
+            const T* w = win.weight.col(n).data();
+            T z = T(0);
+            Index a = 0, b = 0;
+            if (trimmed_index_run(idx, w, K, a, b)) {
+                z = Eigen::Map<const Vec<T>>(Wd + idx[a], b - a).dot(Eigen::Map<const Vec<T>>(w + a, b - a));
+            } else {
+                for (Index k = 0; k < K; ++k)
+                    if (w[k] != T(0)) z += w[k] * Wd[idx[k]];
+            }
+            Z(0, n) = z;
+        }
+        return;
+    }
     POSENC_OMP(parallel for schedule(static) if(par))
     for (Index n = 0; n < N; ++n) {
         const std::int32_t* idx = win.index.col(n).data();
@@ -80,6 +138,8 @@ void sparse_product(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
                                   [w](Index j) { return w[j]; }, Z.col(n).data());
     }
 }
+
+}  // namespace detail
 
 /// Fused first-layer forward Z = W Psi + b (Psi given by its windows); Z pre-sized W.rows() x N.
 template <class T>
@@ -101,8 +161,33 @@ template <class T>
 void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db = nullptr) {
     detail::check_windows(win, D, "sparse_first_backward");
     detail::check_shape(dZ, dZ.rows(), win.cols(), "sparse_first_backward", "dZ (columns = window columns)");
+    detail::sparse_first_backward_unchecked<T>(win, dZ, D, dW, db);
+}
+
+namespace detail {
+/// sparse_first_backward without the O(KN) validation of the windows (see sparse_product_unchecked).
+template <class T>
+void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db) {
     const Index K = win.index.rows(), N = win.cols(), R = dZ.rows();
     dW.resize(R, D);
+    if (R == 1) {  // one output row (a linear model): dW(idx) += w * dz per point, serial
+        dW.setZero();
+        T* dst = dW.data();
+        for (Index n = 0; n < N; ++n) {
+            const T g = dZ(0, n);
+            const std::int32_t* idx = win.index.col(n).data();
+            const T* w = win.weight.col(n).data();
+            Index a = 0, b = 0;
+            if (trimmed_index_run(idx, w, K, a, b)) {
+                Eigen::Map<Vec<T>>(dst + idx[a], b - a) += g * Eigen::Map<const Vec<T>>(w + a, b - a);  // one AXPY
+            } else {
+                for (Index k = 0; k < K; ++k)
+                    if (w[k] != T(0)) dst[idx[k]] += w[k] * g;
+            }
+        }
+        if (db) detail::row_sums<T>(dZ, *db);
+        return;
+    }
     constexpr Index G = 64 / Index(sizeof(T));  // rows per fixed-size step (two AVX registers)
     // block height: R / threads rounded up to a multiple of G
     const Index nt = num_threads();
@@ -111,7 +196,7 @@ void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Ma
     const T* dz = dZ.data();
     const Index ld = dZ.outerStride();
     using Step = Eigen::Matrix<T, G, 1>;
-    const bool par = nblocks > 1 && N * K * R > (Index(1) << 15);
+    const bool par = nblocks > 1 && N * K * R > detail::kSparseParallelWork;
     (void)par;  // used only by the OpenMP pragma
     POSENC_OMP(parallel for schedule(dynamic, 1) if(par))
     for (Index blk = 0; blk < nblocks; ++blk) {
@@ -126,13 +211,14 @@ void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Ma
                 if (c == T(0)) continue;
                 T* dst = dW.data() + Index(idx[k]) * R + r0;
                 for (Index r = 0; r < full; r += G) Eigen::Map<Step>(dst + r) += c * Eigen::Map<const Step>(src + r);
-                if (full < nr)
-                    Eigen::Map<Vec<T>>(dst + full, nr - full) += c * Eigen::Map<const Vec<T>>(src + full, nr - full);
+                for (Index r = full; r < nr; ++r) dst[r] += c * src[r];  // scalar tail (see gather_columns)
             }
         }
     }
     if (db) detail::row_sums<T>(dZ, *db);
 }
+
+}  // namespace detail
 
 /// Gradient with respect to the window weights: dweight(k, n) = W(:, index(k, n)) . dZ(:, n)
 /// (K x N, resized). Chain it with the encoder's window derivative for deeper chains; it is the
@@ -143,7 +229,7 @@ void sparse_weight_gradient(const Mat<T>& W, const Windows<T>& win, ConstMatRef<
     detail::check_shape(dZ, W.rows(), win.cols(), "sparse_weight_gradient", "dZ");
     const Index K = win.index.rows(), N = win.cols();
     dweight.resize(K, N);
-    POSENC_OMP(parallel for schedule(static) if(N * K * W.rows() > (Index(1) << 15)))
+    POSENC_OMP(parallel for schedule(static) if(N * K * W.rows() > detail::kSparseParallelWork))
     for (Index n = 0; n < N; ++n)
         for (Index k = 0; k < K; ++k) dweight(k, n) = W.col(win.index(k, n)).dot(dZ.col(n));
 }
