@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -29,9 +30,11 @@
 
 #include "common/chart.hpp"
 #include "common/cli.hpp"
+#include "common/fit_common.hpp"
 #include "common/image.hpp"
 #include "common/signals.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/metrics.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
@@ -76,31 +79,6 @@ struct Result {
     Mat<float> dense_x, dense_pred;  ///< reconstruction on a 4x finer grid (for the chart)
 };
 
-/// PSNR in dB of prediction P against target Y (values in [0, 1]): -10 log10(MSE), MSE in double.
-double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
-    const double mse = (P.cast<double>() - Y.cast<double>()).squaredNorm() / double(Y.size());
-    return -10.0 * std::log10(mse);
-}
-
-/// The --first-layer value as a FirstLayerPath (auto: the Model decides by window density).
-FirstLayerPath first_layer_path(const std::string& s) {
-    if (s == "auto") return FirstLayerPath::Auto;
-    if (s == "dense") return FirstLayerPath::Dense;
-    if (s == "sparse") return FirstLayerPath::Sparse;
-    throw Error("--first-layer must be auto, dense or sparse (got \"" + s + "\")");
-}
-
-/// The encoder spec from the flags, with --dim defaulting to `default_dim` for types that take a dim,
-/// and input_dim set to `input_dim` (2 in fit_2d: shifted bases become per-axis, D/2 shifts per axis).
-EncoderSpec spec_with_defaults(const EncoderOptions& e, Index input_dim, double default_dim) {
-    EncoderSpec s = e.spec();
-    const auto keys = encoder_parameters(e.encoder);
-    auto accepts = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
-    if (accepts("dim") && !s.params.count("dim")) s.params["dim"] = default_dim;
-    if (accepts("input_dim")) s.params["input_dim"] = double(input_dim);
-    return s;
-}
-
 /// Stable rank of the train embedding (D x N_train), computed in double from the same spec.
 double train_stable_rank(const EncoderSpec& spec, const Mat<float>& x_train) {
     const AnyEncoder<double> e = make_encoder<double>(spec);
@@ -117,7 +95,7 @@ Result fit(const Options& o, const Split& sp) {
     cfg.output_dim = 1;
     cfg.width = o.width;
     cfg.depth = o.depth;
-    cfg.seed = o.enc.seed;  // --seed: encoder (rff, noise) and weight init
+    cfg.seed = init_seed(o.enc.seed);  // independent of the encoder's stream
     Model<float> model(enc, cfg, first_layer_path(o.first_layer));
 
     Result r;
@@ -145,8 +123,8 @@ Result fit(const Options& o, const Split& sp) {
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    r.train_psnr = psnr_db(model.predict(sp.x_train), sp.y_train);
-    r.test_psnr = psnr_db(model.predict(sp.x_test), sp.y_test);
+    r.train_psnr = metrics::psnr(model.predict(sp.x_train), sp.y_train);
+    r.test_psnr = metrics::psnr(model.predict(sp.x_test), sp.y_test);
     r.stable_rank = train_stable_rank(spec, sp.x_train);
     if (!o.out.empty()) {
         const Index n = 4 * (sp.x_train.cols() + sp.x_test.cols());

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -31,9 +32,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/cli.hpp"
+#include "common/fit_common.hpp"
 #include "common/complex_fit.hpp"
 #include "common/image.hpp"
 #include "common/signals.hpp"
+#include "posenc/analysis/metrics.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
@@ -78,31 +81,6 @@ struct Result {
     Mat<float> full;                       ///< prediction at every pixel (C x S*S, column r*S + c)
 };
 
-/// PSNR in dB of prediction P against target Y (values in [0, 1]): -10 log10(MSE), MSE in double.
-double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
-    const double mse = (P.cast<double>() - Y.cast<double>()).squaredNorm() / double(Y.size());
-    return -10.0 * std::log10(mse);
-}
-
-/// The --first-layer value as a FirstLayerPath (auto: the Model decides by window density).
-FirstLayerPath first_layer_path(const std::string& s) {
-    if (s == "auto") return FirstLayerPath::Auto;
-    if (s == "dense") return FirstLayerPath::Dense;
-    if (s == "sparse") return FirstLayerPath::Sparse;
-    throw Error("--first-layer must be auto, dense or sparse (got \"" + s + "\")");
-}
-
-/// The encoder spec from the flags, with --dim defaulting to `default_dim` for types that take a dim,
-/// and input_dim set to `input_dim` (2 in fit_2d: shifted bases become per-axis, D/2 shifts per axis).
-EncoderSpec spec_with_defaults(const EncoderOptions& e, Index input_dim, double default_dim) {
-    EncoderSpec s = e.spec();
-    const auto keys = encoder_parameters(e.encoder);
-    auto accepts = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
-    if (accepts("dim") && !s.params.count("dim")) s.params["dim"] = default_dim;
-    if (accepts("input_dim")) s.params["input_dim"] = double(input_dim);
-    return s;
-}
-
 /// Values clipped to [0, 1] (what an 8-bit image can show; protocol D clips before the PSNR).
 Mat<float> clip01(const Mat<float>& P) { return P.cwiseMax(0.0f).cwiseMin(1.0f); }
 
@@ -117,7 +95,7 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
     cfg.depth = o.depth;
     cfg.hidden = ActivationSpec{Activation::ReLU};
     cfg.output = ActivationSpec{o.closed_form ? Activation::Identity : Activation::Sigmoid};
-    cfg.seed = o.enc.seed;  // --seed: encoder (rff, noise) and weight init
+    cfg.seed = init_seed(o.enc.seed);  // independent of the encoder's stream
     Model<float> model(enc, cfg, first_layer_path(o.first_layer));
 
     Result r;
@@ -149,8 +127,8 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
         Mat<float> P = model.predict(X);
         return o.closed_form ? clip01(P) : P;
     };
-    r.train_psnr = psnr_db(predict(sp.x_train), sp.y_train);
-    r.test_psnr = psnr_db(predict(sp.x_test), sp.y_test);
+    r.train_psnr = metrics::psnr(predict(sp.x_train), sp.y_train);
+    r.test_psnr = metrics::psnr(predict(sp.x_test), sp.y_test);
     if (!o.out.empty()) r.full = predict(grid_coordinates(img.height, img.width));
     return r;
 }
