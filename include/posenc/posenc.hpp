@@ -11,12 +11,14 @@
 // encodings
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/concat.hpp"
+#include "posenc/encoding/directional.hpp"
 #include "posenc/encoding/encoder.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/encoding/fourier.hpp"
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/kronecker.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/profiles/impulse.hpp"
@@ -40,6 +42,8 @@
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/dense.hpp"
+#include "posenc/nn/kron_first_layer.hpp"
+#include "posenc/nn/kronecker_linear.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
@@ -49,3 +53,7 @@
 #include "posenc/nn/sgd.hpp"
 #include "posenc/nn/sparse_first_layer.hpp"
 #include "posenc/nn/trainer.hpp"
+
+// model files (versioned binary format, safetensors export)
+#include "posenc/io/model_file.hpp"
+#include "posenc/io/safetensors.hpp"
