@@ -14,22 +14,7 @@
 
 if(CMAKE_SCRIPT_MODE_FILE)
   # ---------------------------------------------------------------- script mode: run one check
-  if(NOT DEFINED EXPECT_RC)
-    set(EXPECT_RC 0)
-  endif()
-  string(REPLACE "|" ";" args "${ARGS}")
-  execute_process(COMMAND "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  set(ctx "command: ${EXE} ${args}\nexit code: ${rc}\nstdout: ${out}\nstderr: ${err}")
-  if(NOT rc STREQUAL EXPECT_RC)
-    message(FATAL_ERROR "expected exit code ${EXPECT_RC}\n${ctx}")
-  endif()
-  if(EXPECT_RC EQUAL 2)
-    string(STRIP "${err}" e)
-    string(FIND "${e}" "\n" nl)
-    if(e STREQUAL "" OR NOT nl EQUAL -1 OR NOT out STREQUAL "")
-      message(FATAL_ERROR "expected exactly one error line on stderr and nothing on stdout\n${ctx}")
-    endif()
-  endif()
+  include("${CMAKE_CURRENT_LIST_DIR}/cmake/run_example.cmake")  # run, exit code, one-line errors
   if(DEFINED KEYS)
     string(STRIP "${out}" json)
     string(JSON type ERROR_VARIABLE jerr TYPE "${json}")
