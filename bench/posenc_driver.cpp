@@ -17,8 +17,9 @@
 //       3-channel output layer on N points: the hidden part of protocol C's MLP -> GFLOP/s
 //   posenc_driver gemm   [--n 1024,2048]
 //       Eigen sgemm C = A B at square sizes -> best GFLOP/s (the peak the hidden layers are held to)
-//   posenc_driver srank  --points N --dim D --sigma S
-//       stable rank of the D x N periodic shifted-Gaussian embedding (double, x_i = i / N) -> seconds
+//   posenc_driver srank  --points N --dim D --sigma S [--path windows|dense]
+//       stable rank of the D x N periodic shifted-Gaussian embedding (double, x_i = i / N) -> seconds;
+//       windows: from the sparse windows (analysis/windowed_gram.hpp), dense: of the formed matrix
 //   posenc_driver noop   (process baseline: peak RSS of an idle posenc process)
 // Common options: --threads T (OpenMP and Eigen), --seed K. Data files are written by compare_pytorch:
 // "PSNCDAT1", three little-endian int64 (channels, height, width), then float32 [c][h][w].
@@ -41,6 +42,7 @@
 
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
@@ -517,29 +519,45 @@ std::string gemm(const Options& o) {
     return Json().num("gflops", best).num("cpu_gflops", best_cpu).num("n", double(best_n)).str("backend", backend).text();
 }
 
-/// Stable rank of the D x N periodic shifted-Gaussian embedding (no scaling), double.
+/// Stable rank of the D x N periodic shifted-Gaussian embedding (no scaling), double. --path windows
+/// (default): embedding_stable_rank() from the points (windows + N x N windowed Gram + eigenvalue, all
+/// timed; the D x N matrix is never formed). --path dense: the D x N matrix is encoded first (not
+/// timed, like the PyTorch side) and stable_rank() is timed on it.
 std::string srank(const Options& o) {
     const Index N = o.count("points"), D = o.count("dim");
     const double sigma = o.num("sigma");
+    const std::string path = o.str("path", "windows");
+    if (path != "windows" && path != "dense") throw posenc::Error("--path must be windows or dense (got " + path + ")");
     o.num("seed", 0);
     o.check_all_used();
     posenc::ShiftedBasis<posenc::Gaussian, double> basis(posenc::Gaussian(sigma), D, posenc::Domain::Periodic,
                                                          posenc::Scaling::None);
     Mat<double> X(1, N);
     for (Index i = 0; i < N; ++i) X(0, i) = double(i) / double(N);
-    Mat<double> A(D, N);
-    basis.encode(X, A);
     const posenc::StableRankOptions opt;
-    const auto t0 = Clock::now();
-    const double c0 = cpu_now();
-    const double sr = posenc::stable_rank(A, opt);
-    const double t = since(t0), ct = cpu_now() - c0;
-    const bool exact = posenc::detail::resolve_method(opt, std::min(A.rows(), A.cols())) == posenc::StableRankMethod::Exact;
+    const bool exact = posenc::detail::resolve_method(opt, std::min(N, D)) == posenc::StableRankMethod::Exact;
+    std::string method = exact ? "exact (Gram eigenvalues)" : "Gram + Lanczos";
+    double sr = 0, t = 0, ct = 0;
+    if (path == "windows" && basis.window_width() > 0) {
+        method = "windowed Gram (" + std::to_string(basis.window_width()) + " of " + std::to_string(D) + " rows per point), " + method;
+        const auto t0 = Clock::now();
+        const double c0 = cpu_now();
+        sr = posenc::embedding_stable_rank(basis, X, opt);
+        t = since(t0), ct = cpu_now() - c0;
+    } else {
+        method = "dense " + method;
+        Mat<double> A(D, N);
+        basis.encode(X, A);
+        const auto t0 = Clock::now();
+        const double c0 = cpu_now();
+        sr = posenc::stable_rank(A, opt);
+        t = since(t0), ct = cpu_now() - c0;
+    }
     return Json()
         .num("seconds", t)
         .num("cpu_seconds", ct)
         .num("stable_rank", sr)
-        .str("method", exact ? "exact (Gram eigenvalues)" : "Gram + Lanczos")
+        .str("method", method)
         .num("peak_rss_kb", double(peak_rss_kb()))
         .text();
 }
