@@ -6,9 +6,10 @@
 //       protocol B on the 1 x 1 x 512 signal in FILE: encode once, one linear layer D -> 1, Adam
 //       (lr 1e-3, wd 1e-8 added to the gradient), MSE, full batch -> seconds, PSNRs
 //   posenc_driver fit2d  --data FILE --encoder gaussian2|rff --param P [--dim 1000] [--width 256]
-//                        [--depth 4] [--steps 5] [--warmup 1] [--path auto|dense|sparse]
+//                        [--depth 4] [--steps 5] [--warmup 1] [--path auto|dense|sparse] [--chunk 0]
 //       protocol C on the C x S x S image in FILE: seconds per Adam step (median of --steps timed
-//       steps after --warmup), encode seconds, the first-layer path used, peak RSS
+//       steps after --warmup), encode seconds, the first-layer path used, peak RSS; --chunk n > 0:
+//       each full-batch step runs n points at a time, gradients summed (nn/chunked.hpp)
 //   posenc_driver profile2d  (same options as fit2d)
 //       one protocol C step phase by phase (first layer, hidden/output forward, loss, backward, first
 //       layer backward, Adam): median seconds per phase
@@ -43,6 +44,7 @@
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
+#include "posenc/nn/chunked.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
@@ -336,28 +338,49 @@ Fit2d setup2d(const Options& o) {
 std::string fit2d(const Options& o) {
     Fit2d f = setup2d(o);
     const Index steps = o.count("steps", 5), warmup = Index(o.num("warmup", 1));
+    const double chunk_opt = o.num("chunk", 0);
     o.check_all_used();
+    if (!(chunk_opt >= 0) || chunk_opt != std::floor(chunk_opt))
+        throw posenc::Error("posenc_driver: --chunk must be an integer >= 0");
+    const Index chunk = Index(chunk_opt);
     posenc::Adam<float> adam(protocol_adam());
     auto params = f.model.parameters();
     Mat<float> grad;
+    // --chunk n: each full-batch step runs chunk by chunk (nn/chunked.hpp, what TrainOptions::chunk_size
+    // does); the whole-set encoding is dropped once the chunks are cut.
+    using Batch = posenc::EncodedBatch<float>;
+    posenc::Chunks<Batch, float> chunks;
+    const bool chunked = chunk > 0 && chunk < f.N;
+    if (chunked) {
+        std::vector<Index> all(static_cast<std::size_t>(f.N));
+        for (Index i = 0; i < f.N; ++i) all[std::size_t(i)] = i;
+        chunks = posenc::make_chunks(f.model, f.batch, posenc::ConstMatRef<float>(f.Y), all, chunk);
+        f.batch = Batch{};
+    }
     std::vector<double> times, cpu;
     for (Index s = 0; s < warmup + steps; ++s) {
         const auto t1 = Clock::now();
         const double c1 = cpu_now();
-        adam_step(f.model, f.batch, f.Y, adam, params, grad);
+        if (chunked) {
+            posenc::chunked_gradient(f.model, chunks, posenc::Loss::Mse, params);
+            adam.step(params);
+        } else {
+            adam_step(f.model, f.batch, f.Y, adam, params, grad);
+        }
         if (s >= warmup) {
             times.push_back(since(t1));
             cpu.push_back(cpu_now() - c1);
         }
     }
-    const double tr = posenc::metrics::psnr(f.model.forward(f.batch), f.Y);
+    const double tr = posenc::metrics::psnr(chunked ? f.model.predict(f.X) : Mat<float>(f.model.forward(f.batch)), f.Y);
     return Json()
         .num("seconds_per_step", median(times))
+        .num("chunk", double(chunked ? chunk : f.N))
         .num("cpu_seconds_per_step", median(cpu))
         .list("step_seconds", times)
         .num("encode_seconds", f.encode_seconds)
         .num("train_psnr", tr)
-        .str("first_layer", f.batch.sparse ? "sparse" : "dense")
+        .str("first_layer", f.model.uses_sparse() ? "sparse" : "dense")
         .num("window", double(f.model.encoder().window_width()))
         .num("peak_rss_kb", double(peak_rss_kb()))
         .text();

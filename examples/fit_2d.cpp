@@ -2,7 +2,7 @@
 // ../shared/reference/PROTOCOLS.md, the paper's 2D experiment at reduced size).
 //
 //   fit_2d [--image PATH] [--size S] --encoder gaussian2|rff|NAME [--param P] --dim D [--depth 4]
-//          [--width 256] [--steps 500] [--lr 1e-3] [--seed K] [--closed-form] [--lambda L]
+//          [--width 256] [--steps 500] [--lr 1e-3] [--seed K] [--closed-form] [--lambda L] [--chunk N]
 //          [--json] [--out DIR] [--quiet]
 //
 // Image: RGB or grey in [0, 1] (a grey image stored as RGB is one channel), downsampled to S x S
@@ -71,6 +71,7 @@ struct Options {
     std::string out;            ///< output directory for the PNGs
     bool quiet = false;         ///< no progress line
     std::string first_layer = "auto";  ///< first-layer path: auto, dense, sparse
+    int chunk = 0;              ///< points per forward/backward (0 = the whole batch at once)
 };
 
 /// What one fit produced.
@@ -112,6 +113,7 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
         Adam<float> adam(ao);
         TrainOptions to;
         to.steps = o.steps;
+        to.chunk_size = o.chunk;
         ProgressOptions po;
         po.label = "fit_2d " + enc.name();
         if (!::isatty(2)) po.interval = 10.0;  // logs: a line every 10 s, not a redraw storm
@@ -208,8 +210,13 @@ int run(CLI::App& app, int argc, char** argv) {
                    "first layer: auto (sparse windows when the encoder has them and they are narrow), dense, "
                    "sparse (needs a compact-support encoder)")
         ->capture_default_str();
+    app.add_option("--chunk", o.chunk,
+                   "points per forward/backward; each full-batch step sums the chunks' gradients "
+                   "(same fit to rounding, less memory); 0 = all at once")
+        ->capture_default_str();
     app.parse(argc, argv);
 
+    if (o.chunk < 0) throw Error("--chunk must be >= 0 (got " + std::to_string(o.chunk) + ")");
     if (o.size <= 0) throw Error("--size must be > 0 (got " + std::to_string(o.size) + ")");
     if (o.depth < 0) throw Error("--depth must be >= 0 (got " + std::to_string(o.depth) + ")");
     if (o.width <= 0) throw Error("--width must be > 0 (got " + std::to_string(o.width) + ")");

@@ -144,6 +144,12 @@ posenc_fit_test(fit_2d_gaussian2_out fit_2d
   CHECKS "train_psnr>20" "test_psnr>20" "seconds>-1" "seconds_per_step>-1"
   FILES ${_fit_dir}/fit2d/target.png ${_fit_dir}/fit2d/reconstruction.png ${_fit_dir}/fit2d/error.png
   FIXTURES_SETUP posenc_fit_png)
+# the same fit with chunked full-batch steps (TrainOptions::chunk_size; 256 train points in chunks of 100)
+posenc_fit_test(fit_2d_chunked fit_2d
+  ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet
+       --chunk 100
+  KEYS ${_k2}
+  CHECKS "train_psnr>20" "test_psnr>20")
 posenc_fit_test(fit_2d_from_png fit_2d
   ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
        --steps 50 --json --quiet
@@ -167,4 +173,5 @@ posenc_fit_test(fit_2d_size_zero fit_2d RC 2 ARGS --size 0 --encoder gaussian2 -
 posenc_fit_test(fit_2d_size_too_big fit_2d RC 2 ARGS --size 1000 --encoder gaussian2 --param 0.01)
 posenc_fit_test(fit_2d_unknown_encoder fit_2d RC 2 ARGS --encoder gausian2 --param 0.01)
 posenc_fit_test(fit_2d_width_zero fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --width 0)
+posenc_fit_test(fit_2d_chunk_negative fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --chunk -5)
 posenc_fit_test(fit_2d_closed_form_needs_depth0 fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --closed-form)

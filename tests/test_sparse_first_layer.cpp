@@ -272,6 +272,43 @@ TEST_CASE("Model bad inputs throw posenc::Error", "[model][errors]") {
     CHECK_THROWS_WITH(m.forward(bad), Catch::Contains("output_dim"));
 }
 
+TEST_CASE("Model uses the batch's WindowRuns plan; edited windows are still range-checked", "[model]") {
+    // One output row (the depth-0 linear model): the one-row kernels read the plan made by prepare().
+    // Bounded domain: the windows at both ends are zero-padded (trimmed runs); periodic: wrapped (no run).
+    for (const double periodic : {0.0, 1.0}) {
+        const EncoderSpec s = spec("gaussian", {{"sigma", 0.01}, {"dim", 500}, {"periodic", periodic}});
+        Model<double> m(make_encoder<double>(s), MlpConfig{0, 1, 8, 0}, FirstLayerPath::Sparse);
+        Rng rng(9);
+        Mat<double> X = uniform_mat(rng, 1, 40, 0, 1);
+        X(0, 0) = 0.0;
+        X(0, 1) = 1.0;
+        auto batch = m.prepare(X);
+        REQUIRE(batch.runs.cols() == 40);
+        const Index runs = std::accumulate(batch.runs.run.begin(), batch.runs.run.end(), Index(0));
+        CHECK(runs >= (periodic == 0 ? 40 : 30));
+        auto plain = batch;
+        plain.runs = WindowRuns{};  // a hand-made batch: every step scans the windows
+        const Mat<double> Y = m.forward(batch);
+        const Mat<double> dY = uniform_mat(rng, 1, 40, -1, 1);
+        m.backward(batch, dY);
+        const Mat<double> dW = m.mlp().layer(0).dW;
+        CHECK(m.forward(plain) == Y);
+        m.backward(plain, dY);
+        CHECK(m.mlp().layer(0).dW == dW);
+        // an index moved out of range after prepare() is caught, for run and non-run points alike
+        for (Index n : {Index(0), Index(5)}) {
+            auto edited = batch;
+            edited.windows.index(edited.runs.a[std::size_t(n)], n) = 500;
+            CHECK_THROWS_WITH(m.forward(edited), Catch::Contains("[0, 500)"));
+            edited.runs = make_window_runs(edited.windows);  // refreshed plan: still out of range
+            CHECK_THROWS_WITH(m.forward(edited), Catch::Contains("[0, 500)"));
+        }
+        auto short_plan = batch;
+        short_plan.runs.a.pop_back();
+        CHECK_THROWS_WITH(m.forward(short_plan), Catch::Contains("do not match"));
+    }
+}
+
 // ---- hidden benchmark: build/c/tests/test_sparse_first_layer "[.bench]" ------------------------
 TEST_CASE("bench: fused sparse vs dense first layer (float, forward + backward)", "[.bench]") {
     using clk = std::chrono::steady_clock;

@@ -55,20 +55,9 @@ inline double psnr_db(const Mat<float>& P, const Mat<float>& Y) {
 /// sigma_b = 1 / (2 sqrt(2) pi sigma).
 inline double kernel_matched_sigma_b(double sigma) { return 1.0 / (2.0 * std::sqrt(2.0) * std::numbers::pi * sigma); }
 
-/// First-layer path for a protocol-B fit (depth 0, one output row): the fused sparse path only while
-/// the windows cover at most 5 % of the shifts (K / D <= 0.05), else the dense product. Model's Auto
-/// threshold (K / D <= 0.2) was tuned for a 256-row first layer; with one row the sparse kernels lose
-/// earlier. Measured with fit_1d --first-layer dense|sparse (Gaussian, D = 10000, 2000 steps, 1 thread,
-/// CPU seconds dense / sparse): sigma 0.0007 (K/D 0.9 %) 1.14 / 0.46, 0.003 (3.6 %) 1.32 / 1.18,
-/// 0.006 (7.3 %) 1.25 / 2.52. Only the speed depends on it (same model, rounding aside).
-inline FirstLayerPath linear_fit_path(const AnyEncoder<float>& enc) {
-    const Index K = enc.window_width();
-    return (K > 0 && double(K) <= 0.05 * double(enc.output_dim())) ? FirstLayerPath::Auto : FirstLayerPath::Dense;
-}
-
 /// Protocol-B model fit: `enc` -> one linear layer with bias (PyTorch default init, seeded by `seed`),
 /// Adam with learning rate `lr` and weight decay 1e-8, full batch, MSE, `steps` steps on the train split;
-/// first-layer path from linear_fit_path().
+/// first-layer path chosen by Model's Auto.
 inline Model<float> fit_linear(const AnyEncoder<float>& enc, const Split& sp, int steps, double lr,
                                std::uint64_t seed = MlpConfig{}.seed) {
     MlpConfig cfg;
@@ -76,7 +65,7 @@ inline Model<float> fit_linear(const AnyEncoder<float>& enc, const Split& sp, in
     cfg.output_dim = sp.y_train.rows();
     cfg.depth = 0;
     cfg.seed = seed;
-    Model<float> model(enc, cfg, linear_fit_path(enc));
+    Model<float> model(enc, cfg);
     AdamOptions ao;
     ao.lr = lr;
     ao.weight_decay = 1e-8;

@@ -36,6 +36,7 @@
 #include "posenc/analysis/distance_preservation.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 
 // neural networks
 #include "posenc/nn/activations.hpp"

@@ -36,7 +36,7 @@ namespace posenc {
 namespace detail {
 
 /// Rows [row, row + len) of the code hold the window slots [slot, slot + len) of one point.
-struct WindowRun {
+struct GramRun {
     Index row, slot, len;
 };
 
@@ -44,12 +44,12 @@ struct WindowRun {
 /// offsets, plus each point's row range [lo, hi). Throws posenc::Error for an index outside
 /// [0, output_dim) or a row that appears twice with non-zero weight in one window.
 template <class T>
-struct WindowRuns {
-    std::vector<WindowRun> runs;
+struct GramRuns {
+    std::vector<GramRun> runs;
     std::vector<Index> begin;  ///< runs of point n: [begin[n], begin[n + 1])
     std::vector<Index> lo, hi;
 
-    WindowRuns(const Windows<T>& w, Index output_dim, const char* who) {
+    GramRuns(const Windows<T>& w, Index output_dim, const char* who) {
         const Index N = w.cols(), K = w.width;
         if (w.index.rows() != K || w.weight.rows() != K || w.weight.cols() != N)
             throw Error(std::string(who) + ": windows are inconsistent (index " + std::to_string(w.index.rows()) + " x " +
@@ -58,7 +58,7 @@ struct WindowRuns {
         begin.assign(std::size_t(N) + 1, 0);
         lo.assign(std::size_t(N), output_dim);
         hi.assign(std::size_t(N), 0);
-        std::vector<WindowRun> col;
+        std::vector<GramRun> col;
         for (Index n = 0; n < N; ++n) {
             col.clear();
             for (Index k = 0; k < K; ++k) {
@@ -72,7 +72,7 @@ struct WindowRuns {
                 else
                     col.push_back({r, k, 1});
             }
-            std::sort(col.begin(), col.end(), [](const WindowRun& a, const WindowRun& b) { return a.row < b.row; });
+            std::sort(col.begin(), col.end(), [](const GramRun& a, const GramRun& b) { return a.row < b.row; });
             for (std::size_t i = 1; i < col.size(); ++i)
                 if (col[i - 1].row + col[i - 1].len > col[i].row)
                     throw Error(std::string(who) + ": point " + std::to_string(n) + " has row " +
@@ -97,7 +97,7 @@ template <class T>
 Mat<double> windowed_gram(const Windows<T>& w, Index output_dim) {
     constexpr const char* who = "windowed_gram";
     detail::require(output_dim > 0, std::string(who) + ": output_dim must be > 0");
-    const detail::WindowRuns<T> R(w, output_dim, who);
+    const detail::GramRuns<T> R(w, output_dim, who);
     const Index N = w.cols();
     Mat<double> G = Mat<double>::Zero(N, N);
     const bool par = N > 1 && N * w.width >= 16384;
@@ -109,9 +109,9 @@ Mat<double> windowed_gram(const Windows<T>& w, Index output_dim) {
             const auto wj = w.weight.col(j);
             double s = 0;
             for (Index a = R.begin[std::size_t(i)]; a < R.begin[std::size_t(i) + 1]; ++a) {
-                const detail::WindowRun& ra = R.runs[std::size_t(a)];
+                const detail::GramRun& ra = R.runs[std::size_t(a)];
                 for (Index b = R.begin[std::size_t(j)]; b < R.begin[std::size_t(j) + 1]; ++b) {
-                    const detail::WindowRun& rb = R.runs[std::size_t(b)];
+                    const detail::GramRun& rb = R.runs[std::size_t(b)];
                     const Index r0 = std::max(ra.row, rb.row), r1 = std::min(ra.row + ra.len, rb.row + rb.len);
                     if (r0 >= r1) continue;
                     const auto x = wi.segment(ra.slot + (r0 - ra.row), r1 - r0);

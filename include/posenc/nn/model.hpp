@@ -33,11 +33,12 @@ enum class FirstLayerPath { Auto, Dense, Sparse };
 inline constexpr double kSparseAutoDensity = 0.2;
 
 /// The same limit for a first layer with fewer than 16 rows (a linear model with one or a few
-/// outputs): the sparse kernels have no rows to vectorise across (the one-row path vectorises along
-/// contiguous windows instead), while the dense GEMV streams the embedding efficiently. Measured
-/// with fit_1d (protocol B, D = 10000, 2000 steps, 1 thread, CPU seconds dense / sparse): K/D = 0.025
-/// (gaussian 0.002): 1.10 / 0.14; K/D = 0.12 (gaussian 0.01): 0.97 / 0.99 (docs/nn.md).
-inline constexpr double kSparseAutoDensityNarrow = 0.05;
+/// outputs), where the sparse path runs the one-row kernels (a dot product / AXPY per contiguous
+/// window, the layout found once per batch, see WindowRuns). Measured with posenc_driver fit1d
+/// (protocol B, D = 10000, 2000 steps, 1 thread, CPU seconds dense / sparse, load 3): K/D = 0.025
+/// (gaussian 0.002): 1.10-1.51 / 0.06-0.09; K/D = 0.12 (gaussian 0.01): 1.34-1.57 / 0.26-0.28
+/// (docs/nn.md). It was 0.05 while every step re-scanned the windows.
+inline constexpr double kSparseAutoDensityNarrow = 0.2;
 
 /// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
 /// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
@@ -46,6 +47,10 @@ struct EncodedBatch {
     bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does
     Mat<T> dense;         ///< D x N embedding (dense path)
     Windows<T> windows;   ///< K x N windows (sparse path)
+    /// Layout of `windows` found by prepare()/subset() (sparse path; see WindowRuns): lets every step
+    /// skip re-scanning the windows. Empty for a hand-made batch (then each step scans). After editing
+    /// `windows`, refresh it: `batch.runs = make_window_runs(batch.windows)`.
+    WindowRuns runs;
     /// Number of points N.
     Index cols() const { return sparse ? windows.cols() : dense.cols(); }
 };
@@ -100,8 +105,10 @@ public:
     EncodedBatch<T> prepare(ConstMatRef<T> X) const {
         EncodedBatch<T> b;
         b.sparse = uses_sparse();
-        if (b.sparse) encoder_.windows(X, b.windows);
-        else {
+        if (b.sparse) {
+            encoder_.windows(X, b.windows);
+            b.runs = make_window_runs(b.windows);
+        } else {
             b.dense.resize(encoder_.output_dim(), X.cols());
             encoder_.encode(X, b.dense);
         }
@@ -120,6 +127,7 @@ public:
             s.windows.width = batch.windows.width;
             s.windows.index = batch.windows.index(Eigen::all, cols);
             s.windows.weight = batch.windows.weight(Eigen::all, cols);
+            s.runs = make_window_runs(s.windows);
         } else {
             s.dense = batch.dense(Eigen::all, cols);
         }
@@ -130,9 +138,9 @@ public:
     const Mat<T>& forward(const EncodedBatch<T>& batch) {
         check_batch(batch);
         if (!batch.sparse) return mlp_.forward_ref(batch.dense);
-        detail::check_windows(batch.windows, mlp_.layer(0).in_dim(), "Model::forward");
+        const WindowRuns* runs = check_sparse(batch, "Model::forward");
         checked_windows_ = batch.windows.index.data();  // backward on the same batch skips the re-check
-        detail::sparse_product_unchecked<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()));
+        detail::sparse_product_unchecked<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()), runs);
         return mlp_.forward_from_first_product();
     }
 
@@ -147,12 +155,12 @@ public:
         detail::require(batch.cols() == mlp_.output().cols(),
                         "Model::backward: batch must be the one of the last forward (" +
                             std::to_string(mlp_.output().cols()) + " columns, got " + std::to_string(batch.cols()) + ")");
-        if (batch.windows.index.data() != checked_windows_)
-            detail::check_windows(batch.windows, mlp_.layer(0).in_dim(), "Model::backward");
+        const WindowRuns* runs = batch.runs.cols() == batch.cols() ? &batch.runs : nullptr;
+        if (batch.windows.index.data() != checked_windows_) runs = check_sparse(batch, "Model::backward");
         const auto dZ0 = mlp_.backward_to_first(dY, true);
         detail::check_shape(dZ0, mlp_.layer(0).out_dim(), batch.cols(), "Model::backward", "dZ0");
         Dense<T>& first = mlp_.layer(0);
-        detail::sparse_first_backward_unchecked<T>(batch.windows, dZ0, first.in_dim(), first.dW, &first.db);
+        detail::sparse_first_backward_unchecked<T>(batch.windows, dZ0, first.in_dim(), first.dW, &first.db, runs);
     }
 
     /// Output for coordinates X (input_dim x N), encoded and evaluated in chunks of `chunk` points;
@@ -203,6 +211,18 @@ public:
     }
 
 private:
+    /// Validates a sparse batch's windows against the first layer (O(N) with a WindowRuns plan, O(KN)
+    /// without) and returns the plan to use, or nullptr when the batch has none.
+    const WindowRuns* check_sparse(const EncodedBatch<T>& batch, const char* who) const {
+        const Index D = mlp_.layer(0).in_dim();
+        if (batch.runs.cols() == 0) {
+            detail::check_windows(batch.windows, D, who);
+            return nullptr;
+        }
+        detail::check_windows_with_runs(batch.windows, batch.runs, D, who);
+        return &batch.runs;
+    }
+
     void check_batch(const EncodedBatch<T>& b) const {
         detail::require(b.cols() > 0, "Model: encoded batch must contain at least one point");
         if (b.sparse) {

@@ -87,11 +87,78 @@ bool trimmed_index_run(const std::int32_t* idx, const T* w, Index K, Index& a, I
 inline constexpr Index kSparseParallelWork = Index(1) << 20;
 }  // namespace detail
 
+/// Per-point layout of a batch's windows, found once per batch (Model::prepare) instead of once per
+/// kernel call: the slot range [a, b) left after trimming zero weights at both ends, and whether the
+/// indices there are one contiguous run (then the one-row kernels do one dot product / AXPY).
+/// It describes the windows it was made from: after editing their index or weight entries, make it
+/// again (an out-of-range index is still caught, see detail::check_windows_with_runs).
+struct WindowRuns {
+    std::vector<std::int32_t> a;     ///< first slot of the trimmed range [a, b), per point
+    std::vector<std::int32_t> b;     ///< end of the trimmed range [a, b), per point
+    std::vector<std::uint8_t> run;   ///< 1 when index(a..b-1, n) is a contiguous run
+    /// Number of points described (0 = no plan).
+    Index cols() const { return Index(run.size()); }
+};
+
+/// The WindowRuns of `win` (one pass over the windows).
+template <class T>
+WindowRuns make_window_runs(const Windows<T>& win) {
+    const Index K = win.index.rows(), N = win.cols();
+    WindowRuns r;
+    r.a.resize(std::size_t(N));
+    r.b.resize(std::size_t(N));
+    r.run.resize(std::size_t(N));
+    for (Index n = 0; n < N; ++n) {
+        Index a = 0, b = 0;
+        r.run[std::size_t(n)] = detail::trimmed_index_run(win.index.col(n).data(), win.weight.col(n).data(), K, a, b);
+        r.a[std::size_t(n)] = std::int32_t(a);
+        r.b[std::size_t(n)] = std::int32_t(b);
+    }
+    return r;
+}
+
 namespace detail {
+/// check_windows for a batch with a WindowRuns plan: shapes, and the plan's runs inside [0, D) (O(1)
+/// per run point, so a plan makes the per-step check O(N)); points that are not runs are checked
+/// entry by entry. Throws posenc::Error naming `who`.
 template <class T>
-void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z);
+void check_windows_with_runs(const Windows<T>& win, const WindowRuns& runs, Index D, const char* who) {
+    const Index K = win.index.rows(), N = win.cols();
+    if (win.weight.rows() != K || win.weight.cols() != N || runs.cols() != N || Index(runs.a.size()) != N ||
+        Index(runs.b.size()) != N)
+        throw Error(std::string(who) + ": windows and their WindowRuns plan do not match (" + std::to_string(K) + " x " +
+                    std::to_string(N) + " index, " + std::to_string(win.weight.rows()) + " x " +
+                    std::to_string(win.weight.cols()) + " weight, plan for " + std::to_string(runs.cols()) + " points)");
+    bool ok = true;
+    for (Index n = 0; n < N && ok; ++n) {
+        const Index a = runs.a[std::size_t(n)], b = runs.b[std::size_t(n)];
+        if (runs.run[std::size_t(n)]) {
+            const Index first = win.index(a, n);
+            ok = a >= 0 && b <= K && a < b && first >= 0 && first + (b - a) <= D;
+        } else {
+            for (Index k = 0; k < K; ++k) ok = ok && win.index(k, n) >= 0 && win.index(k, n) < D;
+        }
+    }
+    if (!ok) throw Error(std::string(who) + ": windows.index entries must lie in [0, " + std::to_string(D) + ")");
+}
+}  // namespace detail
+
+namespace detail {
+/// The trimmed range [a, b) of point n and whether it is a run: from the plan when there is one, else
+/// by scanning the window (trimmed_index_run).
 template <class T>
-void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db);
+bool one_row_run(const WindowRuns* runs, Index n, const std::int32_t* idx, const T* w, Index K, Index& a, Index& b) {
+    if (!runs) return trimmed_index_run(idx, w, K, a, b);
+    a = runs->a[std::size_t(n)];
+    b = runs->b[std::size_t(n)];
+    return runs->run[std::size_t(n)] != 0;
+}
+
+template <class T>
+void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z, const WindowRuns* runs = nullptr);
+template <class T>
+void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db,
+                                     const WindowRuns* runs = nullptr);
 }  // namespace detail
 
 /// Z = W Psi without bias, where Psi (D x N, D = W.cols()) is given by its windows:
@@ -106,9 +173,10 @@ void sparse_product(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
 
 namespace detail {
 /// sparse_product without the O(KN) validation of the windows (the caller has checked them: Model
-/// checks a batch once per step, not once per kernel).
+/// checks a batch once per step, not once per kernel). `runs`, if given, is the batch's checked
+/// WindowRuns plan (used by the one-row kernel instead of re-scanning every window).
 template <class T>
-void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z) {
+void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> Z, const WindowRuns* runs) {
     const Index K = win.index.rows(), N = win.cols(), R = W.rows();
     const bool par = N * K * R > detail::kSparseParallelWork;
     (void)par;  // used only by the OpenMP pragma
@@ -120,7 +188,7 @@ void sparse_product_unchecked(const Mat<T>& W, const Windows<T>& win, MatRef<T> 
             const T* w = win.weight.col(n).data();
             T z = T(0);
             Index a = 0, b = 0;
-            if (trimmed_index_run(idx, w, K, a, b)) {
+            if (one_row_run(runs, n, idx, w, K, a, b)) {
                 z = Eigen::Map<const Vec<T>>(Wd + idx[a], b - a).dot(Eigen::Map<const Vec<T>>(w + a, b - a));
             } else {
                 for (Index k = 0; k < K; ++k)
@@ -167,7 +235,8 @@ void sparse_first_backward(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Ma
 namespace detail {
 /// sparse_first_backward without the O(KN) validation of the windows (see sparse_product_unchecked).
 template <class T>
-void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db) {
+void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, Index D, Mat<T>& dW, Vec<T>* db,
+                                     const WindowRuns* runs) {
     const Index K = win.index.rows(), N = win.cols(), R = dZ.rows();
     dW.resize(R, D);
     if (R == 1) {  // one output row (a linear model): dW(idx) += w * dz per point, serial
@@ -178,7 +247,7 @@ void sparse_first_backward_unchecked(const Windows<T>& win, ConstMatRef<T> dZ, I
             const std::int32_t* idx = win.index.col(n).data();
             const T* w = win.weight.col(n).data();
             Index a = 0, b = 0;
-            if (trimmed_index_run(idx, w, K, a, b)) {
+            if (one_row_run(runs, n, idx, w, K, a, b)) {
                 Eigen::Map<Vec<T>>(dst + idx[a], b - a) += g * Eigen::Map<const Vec<T>>(w + a, b - a);  // one AXPY
             } else {
                 for (Index k = 0; k < K; ++k)

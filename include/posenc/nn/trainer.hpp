@@ -17,6 +17,7 @@
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/nn/callbacks.hpp"
+#include "posenc/nn/chunked.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/optimizer.hpp"
 #include "posenc/nn/param.hpp"
@@ -35,6 +36,12 @@ struct TrainOptions {
     bool evaluate_final = true;    ///< evaluate the returned weights on the whole training set (one
                                    ///< forward for full batch, predict(X) for mini-batches); if false,
                                    ///< final_loss is the last step's batch loss
+    /// 0: each step's batch goes through forward/backward at once. Else at most this many points at a
+    /// time: the batch is cut into consecutive chunks whose gradients (each weighted by its share of
+    /// the batch) are summed before the optimizer step. Same step as without chunks up to float
+    /// summation order, but only one chunk's activations are alive, so peak memory falls by about
+    /// the number of chunks (protocol C, S = 512: see docs/performance.md).
+    Index chunk_size = 0;
 };
 
 /// What train() needs from a model (posenc::Model satisfies it): encode a batch once (prepare), take
@@ -60,6 +67,10 @@ concept TrainableModel = requires(M& m, const M& cm, ConstMatRef<T> X, const std
 ///  * Mini-batches: X is also encoded once; each epoch shuffles the N columns with Rng(seed)
 ///    (Fisher-Yates), then takes consecutive batches of batch_size (the last one may be smaller);
 ///    batches are model.subset() of the encoded set, so nothing is re-encoded.
+///  * chunk_size > 0: each step's batch is cut into consecutive chunks of at most chunk_size points;
+///    forward, loss and backward run chunk by chunk and the gradients are summed (each chunk weighted
+///    by its share of the batch), then the callbacks see the step's loss and the optimizer steps.
+///    The final evaluation then uses predict(X) (chunked, stateless).
 ///  * The optimizer is neither reset nor copied: calling train() again continues training.
 ///  * Same seed, same thread count, same model -> bitwise identical weights.
 /// Throws posenc::Error for mismatched X/Y columns, Y rows != the model output, empty sets,
@@ -77,6 +88,8 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     detail::require(options.steps >= 0, "train: steps must be >= 0 (got " + std::to_string(options.steps) + ")");
     detail::require(options.batch_size >= 0,
                     "train: batch_size must be >= 0 (got " + std::to_string(options.batch_size) + ")");
+    detail::require(options.chunk_size >= 0,
+                    "train: chunk_size must be >= 0 (got " + std::to_string(options.chunk_size) + ")");
     detail::require(X.cols() > 0, "train: X must contain at least one point (got 0 columns)");
     detail::require(Y.cols() == X.cols(), "train: Y must have one column per point of X (" + std::to_string(X.cols()) +
                                               "), got " + std::to_string(Y.cols()));
@@ -86,7 +99,20 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     const Index N = X.cols();
     const bool mini = options.batch_size > 0 && options.batch_size < N;
     std::vector<Param<T>> params = model.parameters();
-    const auto full = model.prepare(X);  // the one encoding of the training set
+    auto full = model.prepare(X);  // the one encoding of the training set
+    using Batch = decltype(full);
+
+    // Chunked steps (nn/chunked.hpp): forward + backward chunk by chunk, gradients summed. Full batch:
+    // the chunks are cut once and the whole-set encoding is dropped (chunking is about memory).
+    const Index step_points = mini ? options.batch_size : N;
+    const bool chunked = options.chunk_size > 0 && options.chunk_size < step_points;
+    Chunks<Batch, T> chunks;
+    if (chunked && !mini) {
+        std::vector<Index> all(static_cast<std::size_t>(N));
+        std::iota(all.begin(), all.end(), Index(0));
+        chunks = make_chunks(model, full, Y, all, options.chunk_size);
+        full = Batch{};
+    }
 
     Rng rng(options.seed);
     std::vector<Index> perm(static_cast<std::size_t>(N)), cols;
@@ -121,6 +147,22 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
             const Index b = std::min(options.batch_size, N - cursor);
             cols.assign(perm.begin() + cursor, perm.begin() + cursor + b);
             cursor += b;
+            if (chunked) {
+                chunks = make_chunks(model, full, Y, cols, options.chunk_size);
+                const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
+                last_loss = l;
+                info.psnr = psnr_from_mse(m);
+                info.epoch = epoch;
+                info.step = step;
+                info.loss = last_loss;
+                info.elapsed = seconds();
+                info.eta = info.elapsed / double(step) * double(options.steps - step);
+                stop = run_callbacks();
+                if (stop) break;
+                optimizer.step(params);
+                result.steps_done = step;
+                continue;
+            }
             const auto batch = model.subset(full, cols);
             Yb = Y(Eigen::all, cols);
             out = &model.forward(batch);
@@ -135,6 +177,17 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
             stop = run_callbacks();
             if (stop) break;
             model.backward(batch, dY);
+        } else if (chunked) {
+            const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
+            last_loss = l;
+            info.psnr = psnr_from_mse(m);
+            info.epoch = 0;
+            info.step = step;
+            info.loss = last_loss;
+            info.elapsed = seconds();
+            info.eta = info.elapsed / double(step) * double(options.steps - step);
+            stop = run_callbacks();
+            if (stop) break;
         } else {
             out = &model.forward(full);
             if (needs_shape_check && out->rows() != Y.rows())
@@ -157,7 +210,7 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
 
     // Final evaluation of the returned weights (NanGuard may have restored older ones).
     if (options.evaluate_final || options.steps == 0) {
-        if (mini) {
+        if (mini || chunked) {
             const Mat<T> P = model.predict(X);
             detail::check_shape(P, Y.rows(), N, "train", "model output (Y's rows x N)");
             result.final_loss = loss_value(options.loss, P, Y);

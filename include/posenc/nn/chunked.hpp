@@ -1,0 +1,89 @@
+// posenc/nn/chunked.hpp — one step's gradient computed chunk by chunk (gradient accumulation), so
+// that only one chunk's activations are alive at a time.
+//
+// A full-batch step over N points keeps every layer's activations for N points (protocol C at
+// S = 512: 4 x 64 MiB). Cutting the batch into chunks of n points, running forward + loss + backward
+// per chunk and summing the gradients (chunk c weighted by n_c / N, because the loss is a mean) gives
+// the same gradient up to float summation order with activations for n points only.
+//
+//   auto chunks = make_chunks(model, model.prepare(X), Y, all_columns, 8192);
+//   for (...) { chunked_gradient(model, chunks, Loss::Mse, params); adam.step(params); }
+//
+// train() does this when TrainOptions::chunk_size > 0.
+#pragma once
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posenc/core/error.hpp"
+#include "posenc/core/types.hpp"
+#include "posenc/nn/loss.hpp"
+#include "posenc/nn/param.hpp"
+
+namespace posenc {
+
+/// A batch cut into consecutive chunks: encoded sub-batches (model.subset) and their targets.
+template <class B, class T>
+struct Chunks {
+    std::vector<B> parts;    ///< encoded chunks, in order
+    std::vector<Mat<T>> Y;   ///< targets of each chunk (channels x chunk points)
+    Index points = 0;        ///< total points over all chunks
+};
+
+/// Cuts the columns `cols` of an encoded `batch` (via model.subset) and of the targets Y (channels x
+/// N) into consecutive chunks of at most `chunk` points. Throws posenc::Error for chunk <= 0, no
+/// columns, or a column outside Y.
+template <class M, class B, class T>
+Chunks<B, T> make_chunks(const M& model, const B& batch, const ConstMatRef<T>& Y, const std::vector<Index>& cols,
+                         Index chunk) {
+    detail::require(chunk > 0, "make_chunks: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+    detail::require(!cols.empty(), "make_chunks: no columns");
+    for (Index c : cols)
+        if (c < 0 || c >= Y.cols())
+            throw Error("make_chunks: column " + std::to_string(c) + " is outside the targets' " +
+                        std::to_string(Y.cols()) + " columns");
+    Chunks<B, T> out;
+    for (std::size_t c0 = 0; c0 < cols.size(); c0 += std::size_t(chunk)) {
+        const std::size_t c1 = std::min(cols.size(), c0 + std::size_t(chunk));
+        const std::vector<Index> part(cols.begin() + std::ptrdiff_t(c0), cols.begin() + std::ptrdiff_t(c1));
+        out.parts.push_back(model.subset(batch, part));
+        out.Y.emplace_back(Y(Eigen::all, part));
+    }
+    out.points = Index(cols.size());
+    return out;
+}
+
+/// Forward, loss and backward over every chunk; leaves in the parameters' gradients the gradient of
+/// the loss over the whole chunked batch (the mean over all its entries, like one pass over it), and
+/// returns {loss, MSE} of that batch (the MSE equals the loss for Loss::Mse). `params` must be
+/// model.parameters(). Throws posenc::Error when a chunk's output is not the shape of its targets.
+template <class M, class B, class T>
+std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks, Loss loss,
+                                           std::vector<Param<T>>& params) {
+    detail::require(!chunks.parts.empty() && chunks.parts.size() == chunks.Y.size(),
+                    "chunked_gradient: no chunks, or chunks and targets differ in number");
+    std::vector<Vec<T>> acc(params.size());
+    Mat<T> dY;
+    double total = 0, sq = 0;
+    for (std::size_t c = 0; c < chunks.parts.size(); ++c) {
+        const Mat<T>& out = model.forward(chunks.parts[c]);
+        if (out.rows() != chunks.Y[c].rows() || out.cols() != chunks.Y[c].cols())
+            throw Error("chunked_gradient: model output (" + std::to_string(out.rows()) + " x " +
+                        std::to_string(out.cols()) + ") must match the chunk's targets (" +
+                        std::to_string(chunks.Y[c].rows()) + " x " + std::to_string(chunks.Y[c].cols()) + ")");
+        const double share = double(out.cols()) / double(chunks.points);
+        total += share * loss_value(loss, out, chunks.Y[c], dY);
+        if (loss != Loss::Mse) sq += share * mse(out, chunks.Y[c]);
+        dY *= T(share);
+        model.backward(chunks.parts[c], dY);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            if (c == 0) acc[i] = params[i].grads();
+            else acc[i] += params[i].grads();
+        }
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].grads() = acc[i];
+    return {total, loss == Loss::Mse ? total : sq};
+}
+
+}  // namespace posenc
