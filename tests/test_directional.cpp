@@ -6,6 +6,7 @@
 
 #include "posenc/core/random.hpp"
 #include "posenc/encoding/directional.hpp"
+#include "posenc/encoding/factory.hpp"
 #include "posenc/encoding/fourier.hpp"
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/per_axis.hpp"
@@ -152,4 +153,34 @@ TEST_CASE("Directional: bad input throws posenc::Error", "[directional]") {
     CHECK(wide.window_width() == 0);
     Windows<double> w;
     CHECK_THROWS_WITH(wide.windows(Mat<double>::Constant(2, 1, 0.5), w), Catch::Contains("window"));
+}
+
+TEST_CASE("Directional from the factory: spec \"directional\" equals the class", "[directional][factory]") {
+    const EncoderSpec child{"gaussian", {{"sigma", 0.05}, {"dim", 16}, {"scale", 0}}, {}};
+    const AnyEncoder<double> e = make_encoder<double>(EncoderSpec{"directional", {}, {child}});
+    const Directional<ShiftedBasis<Gaussian, double>> ref(ShiftedBasis<Gaussian, double>(Gaussian(0.05), 16, Domain::Bounded,
+                                                                                         Scaling::None));
+    REQUIRE(e.input_dim() == 2);
+    REQUIRE(e.output_dim() == 64);
+    Rng rng(4);
+    Mat<double> X(2, 30);
+    for (Index j = 0; j < X.cols(); ++j) X.col(j) << rng.uniform(), rng.uniform();
+    CHECK((encode(e, X) - encode(ref, X)).cwiseAbs().maxCoeff() < 1e-15);
+    // windows pass through AnyEncoder (the fused sparse first layer can use them)
+    REQUIRE(e.window_width() == ref.window_width());
+    Windows<double> we, wr;
+    e.windows(X, we);
+    ref.windows(X, wr);
+    CHECK(we.index == wr.index);
+    CHECK((we.weight - wr.weight).cwiseAbs().maxCoeff() < 1e-15);
+    // the normalised spec keeps the child and the default scale
+    CHECK(e.spec().type == "directional");
+    REQUIRE(e.spec().children.size() == 1);
+    CHECK(e.spec().children[0].type == "gaussian");
+    // errors name the encoder
+    CHECK_THROWS_WITH(make_encoder<double>(EncoderSpec{"directional", {}, {}}), Catch::Contains("exactly one child"));
+    CHECK_THROWS_WITH(make_encoder<double>(EncoderSpec{"directional", {}, {child, child}}), Catch::Contains("exactly one child"));
+    const EncoderSpec two_d{"gaussian2", {{"sigma", 0.05}, {"dim", 16}}, {}};
+    CHECK_THROWS_WITH(make_encoder<double>(EncoderSpec{"directional", {}, {two_d}}), Catch::Contains("input_dim 1"));
+    CHECK_THROWS_WITH(make_encoder<double>(EncoderSpec{"directional", {{"dim", 3}}, {child}}), Catch::Contains("directional"));
 }

@@ -170,7 +170,7 @@ TEST_CASE("factory: errors name the type and the parameter", "[factory][errors]"
     };
     // unknown name, listing the known ones
     CHECK_THAT(msg(spec("gausian", {{"sigma", 0.1}, {"dim", 10}})),
-               StartsWith("unknown encoder \"gausian\" (known: basic, concat, gaussian") && Contains("triangle"));
+               StartsWith("unknown encoder \"gausian\" (known: basic, concat, directional, gaussian") && Contains("triangle"));
     // unknown parameter
     CHECK_THAT(msg(spec("gaussian", {{"sgima", 0.1}, {"dim", 10}})),
                StartsWith("encoder \"gaussian\": unknown parameter \"sgima\" (known: sigma, dim"));

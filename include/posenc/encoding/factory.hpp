@@ -10,6 +10,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/concat.hpp"
+#include "posenc/encoding/directional.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/fourier.hpp"
 #include "posenc/encoding/frequencies.hpp"
@@ -52,6 +53,8 @@ inline const std::vector<EncoderTypeInfo>& encoder_table() {
         return std::vector<EncoderTypeInfo>{
             {"basic", "", {}, fourier, false, "[sin 2 pi x; cos 2 pi x] per axis"},
             {"concat", "", {}, {}, true, "children's codes stacked (same input)"},
+            {"directional", "", {}, {"scale"}, true,
+             "four-direction 2D code of one 1D child: x, y, (x+y)/2, (x-y+1)/2"},
             {"gaussian", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
              "shifted Gaussian basis exp(-u^2/(2 sigma^2))"},
             {"gaussian2", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
@@ -312,6 +315,16 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
             return make_shifted<T>(r, SineWave(f, r.real("offset", 0.7)), 1);
         }
         if (t == "noise") return make_shifted<T>(r, RandomNoise(r.seed()), 1);
+        if (t == "directional") {
+            if (spec.children.size() != 1)
+                r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
+            const Scaling scaling = r.scaling();
+            AnyEncoder<T> child = make_child<T>(spec, 0, depth);
+            if (child.input_dim() != 1)
+                r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+            r.normalised().children = {child.spec()};
+            return AnyEncoder<T>(Directional<AnyEncoder<T>>(child, scaling), r.normalised());
+        }
         if (t == "per_axis") {
             if (spec.children.size() != 1)
                 r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
@@ -359,6 +372,7 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
 /// | "sine" | freq = 1, offset = 0.7, dim*, + basis keys |
 /// | "noise" | dim*, seed = 0, + basis keys |
 /// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
+/// | "directional" | children = {one 1D spec}, scale = 1 (input_dim is always 2: blocks at x, y, (x+y)/2, (x-y+1)/2) |
 /// | "concat" | children = {one or more specs with the same input_dim} |
 ///
 /// Sizes (checked before anything is allocated): dim <= 2^26, input_dim <= 1024, Fourier frequency

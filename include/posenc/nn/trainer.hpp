@@ -134,6 +134,18 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
 
     double last_loss = std::numeric_limits<double>::quiet_NaN();
     bool stop = false;
+    // Records a step's loss (and the MSE its PSNR comes from) in `info` and runs the callbacks;
+    // true when one of them asks to stop (the step's update is then not applied).
+    auto report = [&](Index step, Index ep, double loss, double mse_value) {
+        last_loss = loss;
+        info.psnr = psnr_from_mse(mse_value);
+        info.epoch = ep;
+        info.step = step;
+        info.loss = loss;
+        info.elapsed = seconds();
+        info.eta = info.elapsed / double(step) * double(options.steps - step);
+        return run_callbacks();
+    };
     for (Index step = 1; step <= options.steps && !stop; ++step) {
         const Mat<T>* out = nullptr;
         const bool needs_shape_check = step == 1;
@@ -150,58 +162,26 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
             if (chunked) {
                 chunks = make_chunks(model, full, Y, cols, options.chunk_size);
                 const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
-                last_loss = l;
-                info.psnr = psnr_from_mse(m);
-                info.epoch = epoch;
-                info.step = step;
-                info.loss = last_loss;
-                info.elapsed = seconds();
-                info.eta = info.elapsed / double(step) * double(options.steps - step);
-                stop = run_callbacks();
-                if (stop) break;
-                optimizer.step(params);
-                result.steps_done = step;
-                continue;
+                if ((stop = report(step, epoch, l, m))) break;
+            } else {
+                const auto batch = model.subset(full, cols);
+                Yb = Y(Eigen::all, cols);
+                out = &model.forward(batch);
+                if (needs_shape_check) detail::check_shape(*out, Y.rows(), b, "train", "model output (Y's rows x batch)");
+                const double l = loss_value(options.loss, *out, Yb, dY);
+                if ((stop = report(step, epoch, l, options.loss == LossKind::Mse ? l : mse(*out, Yb)))) break;
+                model.backward(batch, dY);
             }
-            const auto batch = model.subset(full, cols);
-            Yb = Y(Eigen::all, cols);
-            out = &model.forward(batch);
-            if (needs_shape_check) detail::check_shape(*out, Y.rows(), b, "train", "model output (Y's rows x batch)");
-            last_loss = loss_value(options.loss, *out, Yb, dY);
-            info.psnr = psnr_from_mse(options.loss == LossKind::Mse ? last_loss : mse(*out, Yb));
-            info.epoch = epoch;
-            info.step = step;
-            info.loss = last_loss;
-            info.elapsed = seconds();
-            info.eta = info.elapsed / double(step) * double(options.steps - step);
-            stop = run_callbacks();
-            if (stop) break;
-            model.backward(batch, dY);
         } else if (chunked) {
             const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
-            last_loss = l;
-            info.psnr = psnr_from_mse(m);
-            info.epoch = 0;
-            info.step = step;
-            info.loss = last_loss;
-            info.elapsed = seconds();
-            info.eta = info.elapsed / double(step) * double(options.steps - step);
-            stop = run_callbacks();
-            if (stop) break;
+            if ((stop = report(step, 0, l, m))) break;
         } else {
             out = &model.forward(full);
             if (needs_shape_check && out->rows() != Y.rows())
                 throw Error("train: Y must have the model's " + std::to_string(out->rows()) + " output rows (got " +
                             std::to_string(Y.rows()) + ")");
-            last_loss = loss_value(options.loss, *out, Y, dY);
-            info.psnr = psnr_from_mse(options.loss == LossKind::Mse ? last_loss : mse(*out, Y));
-            info.epoch = 0;
-            info.step = step;
-            info.loss = last_loss;
-            info.elapsed = seconds();
-            info.eta = info.elapsed / double(step) * double(options.steps - step);
-            stop = run_callbacks();
-            if (stop) break;
+            const double l = loss_value(options.loss, *out, Y, dY);
+            if ((stop = report(step, 0, l, options.loss == LossKind::Mse ? l : mse(*out, Y)))) break;
             model.backward(full, dY);
         }
         optimizer.step(params);
