@@ -307,6 +307,15 @@ TEST_CASE("Model uses the batch's WindowRuns plan; edited windows are still rang
         short_plan.runs.a.pop_back();
         CHECK_THROWS_WITH(m.forward(short_plan), Catch::Contains("do not match"));
     }
+    // Many output rows: those kernels read every non-zero slot, so an index edited inside a run after
+    // prepare() (the plan still says "run") is caught too.
+    Model<double> wide(make_encoder<double>(spec("gaussian", {{"sigma", 0.01}, {"dim", 500}})), MlpConfig{0, 3, 8, 1},
+                       FirstLayerPath::Sparse);
+    Rng rng(2);
+    auto batch = wide.prepare(uniform_mat(rng, 1, 20, 0.2, 0.8));
+    REQUIRE(batch.runs.run[3] == 1);
+    batch.windows.index((batch.runs.a[3] + batch.runs.b[3]) / 2, 3) = 600;
+    CHECK_THROWS_WITH(wide.forward(batch), Catch::Contains("[0, 500)"));
 }
 
 // ---- hidden benchmark: build/c/tests/test_sparse_first_layer "[.bench]" ------------------------

@@ -155,7 +155,7 @@ public:
         detail::require(batch.cols() == mlp_.output().cols(),
                         "Model::backward: batch must be the one of the last forward (" +
                             std::to_string(mlp_.output().cols()) + " columns, got " + std::to_string(batch.cols()) + ")");
-        const WindowRuns* runs = batch.runs.cols() == batch.cols() ? &batch.runs : nullptr;
+        const WindowRuns* runs = batch.runs.cols() == batch.cols() && mlp_.layer(0).out_dim() == 1 ? &batch.runs : nullptr;
         if (batch.windows.index.data() != checked_windows_) runs = check_sparse(batch, "Model::backward");
         const auto dZ0 = mlp_.backward_to_first(dY, true);
         detail::check_shape(dZ0, mlp_.layer(0).out_dim(), batch.cols(), "Model::backward", "dZ0");
@@ -211,11 +211,12 @@ public:
     }
 
 private:
-    /// Validates a sparse batch's windows against the first layer (O(N) with a WindowRuns plan, O(KN)
-    /// without) and returns the plan to use, or nullptr when the batch has none.
+    /// Validates a sparse batch's windows against the first layer and returns the plan the kernels may
+    /// use: with a WindowRuns plan and a one-row first layer, O(N) (the one-row kernels only read the
+    /// checked runs); otherwise every index is checked, O(KN), and nullptr is returned.
     const WindowRuns* check_sparse(const EncodedBatch<T>& batch, const char* who) const {
         const Index D = mlp_.layer(0).in_dim();
-        if (batch.runs.cols() == 0) {
+        if (batch.runs.cols() == 0 || mlp_.layer(0).out_dim() != 1) {
             detail::check_windows(batch.windows, D, who);
             return nullptr;
         }

@@ -120,7 +120,9 @@ WindowRuns make_window_runs(const Windows<T>& win) {
 namespace detail {
 /// check_windows for a batch with a WindowRuns plan: shapes, and the plan's runs inside [0, D) (O(1)
 /// per run point, so a plan makes the per-step check O(N)); points that are not runs are checked
-/// entry by entry. Throws posenc::Error naming `who`.
+/// entry by entry. Enough for the one-row kernels, which read a run point's window only as
+/// W[index(a) .. index(a) + b - a); the many-row kernels read every non-zero slot and need
+/// check_windows. Throws posenc::Error naming `who`.
 template <class T>
 void check_windows_with_runs(const Windows<T>& win, const WindowRuns& runs, Index D, const char* who) {
     const Index K = win.index.rows(), N = win.cols();
@@ -133,8 +135,8 @@ void check_windows_with_runs(const Windows<T>& win, const WindowRuns& runs, Inde
     for (Index n = 0; n < N && ok; ++n) {
         const Index a = runs.a[std::size_t(n)], b = runs.b[std::size_t(n)];
         if (runs.run[std::size_t(n)]) {
-            const Index first = win.index(a, n);
-            ok = a >= 0 && b <= K && a < b && first >= 0 && first + (b - a) <= D;
+            ok = a >= 0 && a < b && b <= K;
+            if (ok) ok = win.index(a, n) >= 0 && win.index(a, n) + (b - a) <= D;
         } else {
             for (Index k = 0; k < K; ++k) ok = ok && win.index(k, n) >= 0 && win.index(k, n) < D;
         }
