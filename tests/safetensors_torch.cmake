@@ -9,7 +9,7 @@
 # /usr/bin/python3 is preferred: a pyenv/venv python3 first on PATH usually lacks torch.
 
 add_executable(safetensors_torch_driver ${CMAKE_CURRENT_LIST_DIR}/safetensors_torch/driver.cpp)
-target_link_libraries(safetensors_torch_driver PRIVATE posenc_dev)
+target_link_libraries(safetensors_torch_driver PRIVATE posenc_dev_compiled posenc_test_opt)
 
 find_program(POSENC_TORCH_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 if(NOT POSENC_TORCH_PYTHON)

@@ -4,6 +4,7 @@
 
 // core
 #include "posenc/core/error.hpp"
+#include "posenc/core/gemm.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
@@ -58,3 +59,7 @@
 // model files (versioned binary format, safetensors export)
 #include "posenc/io/model_file.hpp"
 #include "posenc/io/safetensors.hpp"
+
+// the opt-in compiled part: with POSENC_COMPILED (link posenc::compiled), extern template
+// declarations of the precompiled instantiations; without it, nothing
+#include "posenc/compiled.hpp"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/gemm.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
@@ -43,7 +44,8 @@ void gemm_nt(ConstMatRef<T> A, ConstMatRef<T> B, Mat<T>& C) {
     const Index N = A.cols();
     const int nt = num_threads();
     if (nt <= 1 || N < Index(2048) * nt) {
-        C.noalias() = A * B.transpose();
+        C.resize(A.rows(), B.rows());
+        gemm<T>(Op::N, Op::T, A, B, C);
         return;
     }
     C.resize(A.rows(), B.rows());
@@ -59,7 +61,8 @@ void gemm_nt(ConstMatRef<T> A, ConstMatRef<T> B, Mat<T>& C) {
         if (t == 0) team = int(n);
         const Index c0 = N * t / n, c1 = N * (t + 1) / n;
         Mat<T>& dst = t == 0 ? C : partial[std::size_t(t)];
-        dst.noalias() = A.middleCols(c0, c1 - c0) * B.middleCols(c0, c1 - c0).transpose();
+        dst.resize(A.rows(), B.rows());
+        gemm<T>(Op::N, Op::T, A.middleCols(c0, c1 - c0), B.middleCols(c0, c1 - c0), dst);
     }
     for (int t = 1; t < team; ++t) C += partial[std::size_t(t)];
 }
@@ -109,7 +112,7 @@ struct Dense {
     void forward(ConstMatRef<T> X, MatRef<T> Z) const {
         check_input(X, "X");
         detail::check_shape(Z, out_dim(), X.cols(), "Dense::forward", "Z");
-        Z.noalias() = W * X;
+        detail::gemm<T>(detail::Op::N, detail::Op::N, W, X, Z);
         Z.colwise() += b;
     }
     /// Z = W X + b as a new matrix.
@@ -128,7 +131,7 @@ struct Dense {
         detail::row_sums<T>(dZ, db);
         if (dX) {
             dX->resize(in_dim(), dZ.cols());
-            dX->noalias() = W.transpose() * dZ;
+            detail::gemm<T>(detail::Op::T, detail::Op::N, W, dZ, *dX);
         }
     }
 

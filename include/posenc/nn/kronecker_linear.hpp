@@ -162,8 +162,10 @@ private:
 
 namespace detail {
 /// Cholesky factor of P P^T + lambda I (P: D x N axis codes, in double); throws posenc::Error naming
-/// `who` and the axis when it is not positive definite.
-inline Eigen::LLT<Mat<double>> kron_axis_factor(const Mat<double>& P, double lambda, const char* who, const char* axis) {
+/// `who` and the axis when it is not positive definite. (A template, MatD = Mat<double>, so that only a
+/// translation unit that fits instantiates Eigen's LLT: docs/development.md.)
+template <class MatD>
+Eigen::LLT<Mat<double>> kron_axis_factor(const MatD& P, double lambda, const char* who, const char* axis) {
     Mat<double> G(P.rows(), P.rows());
     G.setZero();
     G.template selfadjointView<Eigen::Lower>().rankUpdate(P);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/gemm.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
@@ -176,7 +177,7 @@ public:
         detail::row_sums<T>(dZ0, L0.db);
         if (dX) {
             dX->resize(input_dim(), ws_.n);
-            dX->noalias() = L0.W.transpose() * dZ0;
+            detail::gemm<T>(detail::Op::T, detail::Op::N, L0.W, dZ0, *dX);
         }
     }
 
@@ -216,7 +217,7 @@ public:
                 detail::row_sums<T>(dZ, D.db);
             }
             Eigen::Map<Mat<T>> dA(nxt, D.in_dim(), N);
-            dA.noalias() = D.W.transpose() * dZ;
+            detail::gemm<T>(detail::Op::T, detail::Op::N, D.W, dZ, dA);
             std::swap(cur, nxt);
         }
         return Eigen::Map<const Mat<T>>(cur, layers_.front().out_dim(), N);
@@ -231,7 +232,7 @@ public:
         Workspace ws;
         for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
             const Index nc = std::min(chunk, X.cols() - c0);
-            first_product(ws, nc).noalias() = layers_.front().W * X.middleCols(c0, nc);
+            detail::gemm<T>(detail::Op::N, detail::Op::N, layers_.front().W, X.middleCols(c0, nc), first_product(ws, nc));
             Y.middleCols(c0, nc) = run_from_first_product(ws);
         }
         return Y;
@@ -258,7 +259,7 @@ public:
         for (Index l = 0; l < L; ++l) {
             const std::size_t u = std::size_t(l);
             Mat<T>& P = pre_buffer(ws, l);
-            if (l > 0) P.noalias() = layers_[u].W * ws.A[u - 1];
+            if (l > 0) detail::gemm<T>(detail::Op::N, detail::Op::N, layers_[u].W, ws.A[u - 1], P);
             const bool inplace = &P == &ws.A[u];
             detail::bias_activate<T>(activation(l), Eigen::Map<Mat<T>>(P.data(), P.rows(), P.cols()), layers_[u].b,
                                      inplace ? nullptr : ws.A[u].data());
@@ -272,7 +273,7 @@ private:
         return needs_preactivation(activation(l).kind) ? ws.Z[u] : ws.A[u];
     }
     const Mat<T>& forward_impl(ConstMatRef<T> X) {
-        first_product(ws_, X.cols()).noalias() = layers_.front().W * X;
+        detail::gemm<T>(detail::Op::N, detail::Op::N, layers_.front().W, X, first_product(ws_, X.cols()));
         return run_from_first_product(ws_);
     }
     void check_input(ConstMatRef<T> X) const {

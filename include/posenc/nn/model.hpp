@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/gemm.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/windows.hpp"
@@ -182,7 +183,7 @@ public:
             } else {
                 psi.resize(encoder_.output_dim(), nc);
                 encoder_.encode(X.middleCols(c0, nc), psi);
-                P.noalias() = mlp_.layer(0).W * psi;
+                detail::gemm<T>(detail::Op::N, detail::Op::N, mlp_.layer(0).W, psi, P);
             }
             Y.middleCols(c0, nc) = mlp_.run_from_first_product(ws);
         }
@@ -204,7 +205,7 @@ public:
             forward(prepare(Xc));
             const auto dZ0 = mlp_.backward_to_first(dY.middleCols(c0, nc), false);
             dpsi.resize(encoder_.output_dim(), nc);
-            dpsi.noalias() = mlp_.layer(0).W.transpose() * dZ0;
+            detail::gemm<T>(detail::Op::T, detail::Op::N, mlp_.layer(0).W, dZ0, dpsi);
             encoder_.backward(Xc, dpsi, dX.middleCols(c0, nc));
         }
         return dX;

@@ -36,8 +36,10 @@ struct RidgeFit {
 namespace detail {
 
 /// Factorises the SPD matrix A (n x n) with LLT; throws a clear posenc::Error when it is singular or,
-/// for lambda == 0, too ill-conditioned to define a unique solution.
-inline Eigen::LLT<Mat<double>> ridge_factor(const Mat<double>& A, double lambda, const char* side) {
+/// for lambda == 0, too ill-conditioned to define a unique solution. (A template, MatD = Mat<double>,
+/// so that a translation unit that never solves does not instantiate Eigen's LLT: docs/development.md.)
+template <class MatD>
+Eigen::LLT<Mat<double>> ridge_factor(const MatD& A, double lambda, const char* side) {
     Eigen::LLT<Mat<double>> llt(A);
     const double tol = double(A.rows()) * std::numeric_limits<double>::epsilon();
     const bool failed = llt.info() != Eigen::Success;

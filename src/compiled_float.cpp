@@ -1,0 +1,5 @@
+// src/compiled_float.cpp — posenc::compiled (include/posenc/compiled.hpp): the float instantiations.
+// (float and double are two translation units so that a parallel build compiles them side by side.)
+#include "posenc/compiled.hpp"
+
+POSENC_COMPILED_SET(template, float)
