@@ -1,9 +1,10 @@
 // bench/bench_encoders.cpp — throughput (points/s) of every encoder, dense encode and sparse windows.
 //
 // Encoders are built by name through the runtime factory (make_encoder<float>), at the sizes of the
-// paper's protocols: 1D with D = 10000 shifts (protocol B) and 2D with D = 1000 (protocol C, per-axis
-// "gaussian2" and RFF). Dense = encode() into a pre-sized D x N matrix; windows = windows() into a
-// reused Windows<float> (only for encoders with compact support, window_width() > 0).
+// paper's protocols (docs/protocols.md): 1D with D = 10000 shifts (protocol B) and 2D with D = 1000
+// (protocol C, per-axis "gaussian2" and RFF). Dense = encode() into a pre-sized D x N matrix;
+// windows = windows() into a reused Windows<float> (only for encoders with compact support,
+// window_width() > 0).
 // Counters: points/s, and for dense also the written code entries per second ("entries/s").
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // bench/bench_gemm.cpp — the yardstick: measured Eigen sgemm throughput on this machine.
 //
 // * square sizes n x n x n (the "peak" posenc's MLP numbers are compared with);
-// * the three GEMMs of one 256-wide hidden layer on protocol C's 65 536 points
+// * the three GEMMs of one 256-wide hidden layer on protocol C's (docs/protocols.md) 65 536 points
 //   (forward Z = W X, weight gradient dW = dZ X^T, input gradient dX = W^T dZ);
 // * the dense first layer of protocol C (D = 1000 -> 256) for comparison with the sparse path.
 // Second argument: thread count (Eigen::setNbThreads + OpenMP). Counter GFLOP/s = 2 m n k / time.

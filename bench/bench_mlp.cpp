@@ -1,4 +1,5 @@
-// bench/bench_mlp.cpp — the MLP at protocol C's shapes (65 536 points, width 256), in GFLOP/s.
+// bench/bench_mlp.cpp — the MLP at protocol C's shapes (65 536 points, width 256), in GFLOP/s
+// (protocols B and C: docs/protocols.md).
 //
 // * BM_mlp_hidden_*: the hidden part of protocol C's network (3 layers 256 -> 256 with ReLU + the
 //   256 -> 3 sigmoid output), forward, and forward + backward including the input gradient (exactly the

@@ -1,5 +1,6 @@
-// bench/posenc_driver.cpp — the posenc side of bench/compare_pytorch: runs one protocol and prints ONE
-// line of JSON on stdout (the script alternates these runs with the same protocol in PyTorch).
+// bench/posenc_driver.cpp — the posenc side of bench/compare_pytorch: runs one protocol (B or C of
+// docs/protocols.md) and prints ONE line of JSON on stdout (the script alternates these runs with the
+// same protocol in PyTorch).
 //
 //   posenc_driver fit1d  --data FILE --encoder gaussian|rff|triangle|sinc --param P [--dim 10000]
 //                        [--steps 2000] [--path auto|dense|sparse]

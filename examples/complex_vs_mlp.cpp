@@ -1,7 +1,7 @@
 // complex_vs_mlp — time-to-PSNR on one image: the Kronecker ("complex") encoding with a depth-0 model
 // (separable closed form, protocol D; and Adam on the separable gradient) against gaussian2 + a 4 x 256
-// ReLU MLP trained with Adam (protocol C). Issue 7's headline comparison (ECCV'22 follow-up, "Trading
-// Positional Complexity vs Deepness in Coordinate Networks").
+// ReLU MLP trained with Adam (protocol C; protocols: docs/protocols.md). The headline comparison of the
+// ECCV'22 follow-up ("Trading Positional Complexity vs Deepness in Coordinate Networks").
 //
 //   complex_vs_mlp [--image PATH] [--size 128] [--dim D] [--sigma S] [--lambda 0.1] [--complex-steps 500]
 //                  [--complex-lr 1e-3] [--mlp-sigma 0.01] [--mlp-dim 1000] [--steps 500] [--width 256]

@@ -2,9 +2,9 @@
 //
 //   demo [--out DIR] [--image PATH] [--quick] [--json] [--threads N]
 //
-// 1. Protocol B on a 1D signal (the built-in one, or row 256 of --image): for each embedder, a linear
-//    model fitted with Adam; one table row each: stable rank of the train embedding, distance-
-//    preservation half width, train / test PSNR, seconds.
+// 1. Protocol B (docs/protocols.md) on a 1D signal (the built-in one, or row 256 of --image): for
+//    each embedder, a linear model fitted with Adam; one table row each: stable rank of the train
+//    embedding, distance-preservation half width, train / test PSNR, seconds.
 // 2. A Gaussian sigma sweep: narrow bases memorise (high stable rank, train PSNR up) but stop
 //    generalising (test PSNR falls); wide ones blur. Test PSNR peaks in the middle.
 // 3. A 2D image fit: gaussian2 + 4 x 128 ReLU MLP (Adam) next to the Kronecker encoding with a depth-0

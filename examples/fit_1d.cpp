@@ -1,5 +1,5 @@
 // fit_1d — fit a 1D signal with a positional encoding + linear layer / MLP (protocol B of
-// ../shared/reference/PROTOCOLS.md, the paper's 1D experiment).
+// docs/protocols.md, the paper's 1D experiment).
 //
 //   fit_1d [--image PATH --row R] --encoder NAME [--param P] --dim D [--periodic] [--depth 0]
 //          [--width 256] [--steps 2000] [--lr 1e-3] [--seed K] [--closed-form [--lambda L]]

@@ -5,14 +5,16 @@
 //                     [--steps 1000] [--every 50] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet]
 //                     [--threads N]
 //
-// Data: protocol B (512-sample 1D signal, 256 even samples for training, 256 odd for test).
+// Data: protocol B of docs/protocols.md (512-sample 1D signal, 256 even samples for training, 256
+// odd for test).
 // Model: encoder -> `depth` ReLU layers of `width` -> linear output, PyTorch default init (seed 1),
 // Adam (lr, weight decay 1e-8), full batch, MSE. Encoders: none (x itself), basic ([sin 2 pi x,
 // cos 2 pi x]), RFF with D/2 frequencies at the kernel-matched sigma_b = 1/(2 sqrt 2 pi sigma), seed 1,
 // and a Gaussian basis of D shifts of width sigma (bounded domain, unit norm at 0.5).
 // Every --every steps (and at step 0) the train points are pushed through the network and the stable
 // rank ||A||_F^2 / ||A||_2^2 of each layer's activation matrix A (width x 256) is recorded; "layer 0"
-// is the encoding itself.
+// is the encoding itself (from the Gram matrix of its sparse windows when the encoder has them - the
+// Gaussian basis; --json says which per encoder as "layer0_method": "windowed_gram" or "dense").
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,6 +33,7 @@
 #include "common/protocol_b.hpp"
 #include "common/signals.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/model.hpp"
@@ -62,13 +65,17 @@ struct Trace {
     std::vector<int> step;                    ///< measurement steps
     std::vector<std::vector<double>> srank;   ///< srank[m][l]: measurement m, layer l (0 = encoding)
     double train_psnr = 0, test_psnr = 0, seconds = 0;
+    std::string layer0_method;                ///< "windowed_gram" or "dense": how layer 0's rank is computed
 };
 
-/// Stable rank of the encoding and of each hidden layer's (ReLU) activations at points X.
+/// Stable rank of the encoding and of each hidden layer's (ReLU) activations at points X. The encoding's
+/// comes from the Gram matrix of its sparse windows when it has them (embedding_stable_rank(), Gram in
+/// double), otherwise from the formed code in double; the code itself is still formed for the layers.
 std::vector<double> layer_ranks(const Model<float>& model, const Mat<float>& X) {
     std::vector<double> r;
     Mat<float> A = encode(model.encoder(), X);
-    r.push_back(stable_rank(Mat<double>(A.cast<double>())));
+    if (windowed_gram_applies(model.encoder(), X.cols())) r.push_back(embedding_stable_rank(model.encoder(), X));
+    else r.push_back(stable_rank(Mat<double>(A.cast<double>())));
     const Mlp<float>& mlp = model.mlp();
     for (Index l = 0; l + 1 < mlp.num_layers(); ++l) {
         const Dense<float>& d = mlp.layer(l);
@@ -87,6 +94,8 @@ Trace run_encoder(const std::string& name, const EncoderSpec& spec, const Option
     t.name = name;
     const auto t0 = Clock::now();
     const AnyEncoder<float> enc = make_encoder<float>(spec);
+    t.layer0_method = to_string(windowed_gram_applies(enc, sp.x_train.cols()) ? EmbeddingRankPath::WindowedGram
+                                                                              : EmbeddingRankPath::Dense);
     MlpConfig cfg;
     cfg.input_dim = enc.output_dim();
     cfg.output_dim = 1;
@@ -194,7 +203,8 @@ int run(CLI::App& app, int argc, char** argv) {
         nlohmann::json enc = nlohmann::json::array();
         for (const Trace& t : traces)
             enc.push_back({{"encoder", t.name}, {"steps", t.step}, {"stable_rank", t.srank}, {"final", t.srank.back()},
-                           {"train_psnr", t.train_psnr}, {"test_psnr", t.test_psnr}, {"seconds", t.seconds}});
+                           {"layer0_method", t.layer0_method}, {"train_psnr", t.train_psnr},
+                           {"test_psnr", t.test_psnr}, {"seconds", t.seconds}});
         nlohmann::json j;
         j["depth"] = o.depth;
         j["width"] = o.width;

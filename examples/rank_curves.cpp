@@ -4,25 +4,31 @@
 // 1. One encoder:
 //
 //   rank_curves --encoder NAME [--param P] [--offset O] --dim D [--periodic] --samples 1,10,50
-//               [--seed K] [--json] [--out DIR]
+//               [--seed K] [--dense] [--json] [--out DIR]
 //
 // For every N in --samples: the embedding matrix of the N points x_i = i / N (i = 0..N-1), i.e. the
 // D x N matrix of their codes, and its stable rank ||A||_F^2 / ||A||_2^2 and L1 stable rank
-// sum(s) / max(s). Then the distance-preservation curve around x0 = 0.5:
+// sum(s) / max(s). Both come from the eigenvalues of the N x N Gram matrix: for an encoder with sparse
+// windows (compact or truncated profile) and N <= D it is built from the windows
+// (embedding_stable_ranks() in analysis/windowed_gram.hpp, method "windowed_gram") and the D x N
+// matrix is never formed; otherwise (Fourier features, N > D, or --dense) the matrix is formed
+// (method "dense": stable_rank() and stable_rank_l1()). The two agree to ~1e-8 relative (the windows'
+// truncation). Then the distance-preservation curve around x0 = 0.5:
 // k(delta) = <Psi(x0), Psi(x0 + delta)> / (||Psi(x0)|| ||Psi(x0 + delta)||) for the 201 offsets
 // delta in linspace(-0.5, 0.5, 201), and its half width (smallest |delta| where k falls to 1/2).
 //
 // --json prints one JSON object on stdout:
-//   {"encoder", "param", "dim", "samples", "stable_rank", "stable_rank_l1", "dp": {"delta", "k"},
-//    "half_width", "spec"}
-// ("param" is null when not given, a stable rank is null when the embedding is all zero, half_width
-// is null when k never falls to 1/2). Without --json: a readable table. --out DIR also writes the two
+//   {"encoder", "param", "dim", "samples", "stable_rank", "stable_rank_l1", "method",
+//    "dp": {"delta", "k"}, "half_width", "spec"}
+// ("method": "windowed_gram" or "dense" for each N; "param" is null when not given, a stable rank is
+// null when the embedding is all zero, half_width is null when k never falls to 1/2). Without --json:
+// a readable table (with a method column). --out DIR also writes the two
 // curves as charts DIR/<encoder>_srank.png and DIR/<encoder>_dp.png.
 //
 // 2. The paper's comparison figure (--all):
 //
 //   rank_curves --all [--dim 10000] [--max-samples 50] [--sigmas 0.002,0.005,0.01,0.02,0.05,0.1]
-//               [--bounded] [--quick] [--json] [--out DIR]
+//               [--bounded] [--quick] [--dense] [--json] [--out DIR]
 //
 // The same two curves, stable rank for every N = 1..max-samples and the DP curve, for every embedder
 // at once - impulse, square (f = 1), sine (f = 1, offset 0.7), gaussian (0.01, 0.05), triangle (0.01),
@@ -30,16 +36,18 @@
 // basic and LogF (L = 8) - and for a family of Gaussian widths. D shifts t_d = d / D on the periodic
 // domain of protocol A (--bounded: bounded domain). --json prints
 //   {"dim", "max_samples", "periodic", "delta", "embedders": {NAME: {"stable_rank" (N = 1..max),
-//    "stable_rank_at_max", "dp_k", "half_width"}}, "sigma_family": {...same...}}
+//    "stable_rank_at_max", "method" (N = 1..max), "dp_k", "half_width"}}, "sigma_family": {...same...}}
 // --out DIR writes embedders_srank.png, embedders_dp.png, sigma_family_srank.png, sigma_family_dp.png.
 //
-// Both modes: --threads N, OpenMP threads (default 1 unless OMP_NUM_THREADS is set; 0 = all cores).
+// Both modes: --dense forms every embedding matrix (the slow reference path, for checks and timings);
+// --threads N, OpenMP threads (default 1 unless OMP_NUM_THREADS is set; 0 = all cores).
 // Charts go through gnuplot when it is installed; the .dat data and .gp script are written either way
 // (the program prints how to render them). Errors: one line on stderr, exit 2.
 #include <unistd.h>  // isatty
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +64,7 @@
 #include "common/image.hpp"
 #include "posenc/analysis/distance_preservation.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
 
 namespace {
@@ -68,13 +77,33 @@ constexpr const char* kDescription =
     "x0 = 0.5 for 201 offsets in [-0.5, 0.5]). One encoder (--encoder ... --dim ... --samples ...), or --all: every\n"
     "embedder and a Gaussian sigma family at once (the paper's comparison figure), with PNG charts under --out DIR.";
 
-/// Stable ranks (L2 and L1) of the embedding of x_i = i / N; NaN when the embedding is all zero.
-std::pair<double, double> ranks_at(const AnyEncoder<double>& enc, Index N) {
+/// Stable ranks (L2 and L1) of the embedding of x_i = i / N, NaN when the embedding is all zero, and
+/// the path taken: the windowed Gram when the encoder has windows and N <= D, unless `dense`.
+EmbeddingStableRanks ranks_at(const AnyEncoder<double>& enc, Index N, bool dense) {
     Mat<double> X(enc.input_dim(), N);
     for (Index i = 0; i < N; ++i) X.col(i).setConstant(double(i) / double(N));
-    const Mat<double> A = encode(enc, X);
-    if (A.squaredNorm() == 0) return {std::nan(""), std::nan("")};
-    return {stable_rank(A), stable_rank_l1(A)};
+    EmbeddingRankOptions opt;
+    opt.force_dense = dense;
+    opt.nan_if_zero = true;
+    return embedding_stable_ranks(enc, X, opt);
+}
+
+/// The DP curve of `enc` around x0 = 0.5 at the protocol offsets: distance_curve() on blocks of
+/// offsets (a multiple of 8 of them, about 2^21 code entries per block), so that only one block of
+/// codes is held at a time instead of all 201 (160 MB at D = 100 000, most of the run time as page
+/// faults). Each k depends only on its own code and that of x0, so the values are those of one call.
+DistanceCurve dp_curve(const AnyEncoder<double>& enc) {
+    const Vec<double> deltas = protocol_deltas();
+    const Index M = deltas.size();
+    const Index block = std::max<Index>(8, (Index(1) << 21) / std::max<Index>(1, enc.output_dim()) / 8 * 8);
+    DistanceCurve c;
+    c.delta = deltas;
+    c.k.resize(M);
+    for (Index j0 = 0; j0 < M; j0 += block) {
+        const Index n = std::min(block, M - j0);
+        c.k.segment(j0, n) = distance_curve(enc, 0.5, Vec<double>(deltas.segment(j0, n))).k;
+    }
+    return c;
 }
 
 /// JSON number, or null for NaN / infinity.
@@ -89,21 +118,23 @@ struct Curves {
     std::vector<double> samples; ///< the numbers of points N
     std::vector<double> srank;   ///< stable rank at each N; NaN for an all-zero embedding
     std::vector<double> srank1;  ///< L1 stable rank at each N; NaN for an all-zero embedding
+    std::vector<std::string> method;  ///< "windowed_gram" or "dense" at each N
     DistanceCurve dp;            ///< DP curve around 0.5 (protocol offsets)
     double half = 0;             ///< DP half width (NaN / inf when k never falls to 1/2)
 };
 
-/// Measures one encoder at the given sample counts.
-Curves measure(std::string name, const AnyEncoder<double>& enc, const std::vector<double>& samples) {
+/// Measures one encoder at the given sample counts (`dense`: always form the embedding matrix).
+Curves measure(std::string name, const AnyEncoder<double>& enc, const std::vector<double>& samples, bool dense) {
     Curves c;
     c.name = std::move(name);
     c.samples = samples;
     for (const double N : samples) {
-        const auto [a, b] = ranks_at(enc, Index(N));
-        c.srank.push_back(a);
-        c.srank1.push_back(b);
+        const EmbeddingStableRanks r = ranks_at(enc, Index(N), dense);
+        c.srank.push_back(r.l2);
+        c.srank1.push_back(r.l1);
+        c.method.push_back(to_string(r.path));
     }
-    c.dp = distance_curve(enc, 0.5, protocol_deltas());
+    c.dp = dp_curve(enc);
     c.half = half_width(c.dp);
     return c;
 }
@@ -140,7 +171,8 @@ void chart_group(const std::filesystem::path& dir, const std::string& stem, cons
 // ------------------------------------------------------------------------------ mode 1: one encoder
 
 /// One encoder at the --samples counts: table or JSON, optional charts.
-int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, bool json, const std::string& out) {
+int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, bool dense, bool json,
+            const std::string& out) {
     const EncoderSpec spec = eo.spec();
     const AnyEncoder<double> enc = make_encoder<double>(spec);
     if (enc.input_dim() != 1)
@@ -152,7 +184,7 @@ int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, 
                         " is too large (limit 2^28 entries)");
 
     if (!out.empty()) ensure_directory(out);  // an unusable --out fails before anything is printed
-    const Curves c = measure(eo.encoder, enc, std::vector<double>(samples.begin(), samples.end()));
+    const Curves c = measure(eo.encoder, enc, std::vector<double>(samples.begin(), samples.end()), dense);
     const std::vector<double>& sr = c.srank;
     const std::vector<double>& sr1 = c.srank1;
     const DistanceCurve& dp = c.dp;
@@ -170,6 +202,7 @@ int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, 
             j["stable_rank"].push_back(number_or_null(sr[i]));
             j["stable_rank_l1"].push_back(number_or_null(sr1[i]));
         }
+        j["method"] = c.method;
         j["dp"]["delta"] = to_std(dp.delta);
         j["dp"]["k"] = to_std(dp.k);
         j["half_width"] = number_or_null(hw);
@@ -178,9 +211,9 @@ int run_one(const EncoderOptions& eo, const std::vector<std::int64_t>& samples, 
     } else {
         std::printf("encoder %s, output dim %ld\n", to_string(enc.spec()).c_str(), long(enc.output_dim()));
         std::printf("\nstable rank of the embedding of x_i = i/N, i = 0..N-1\n");
-        std::printf("%10s  %14s  %14s\n", "N", "stable_rank", "stable_rank_l1");
+        std::printf("%10s  %14s  %14s  %s\n", "N", "stable_rank", "stable_rank_l1", "method");
         for (std::size_t i = 0; i < samples.size(); ++i)
-            std::printf("%10ld  %14.6f  %14.6f\n", long(samples[i]), sr[i], sr1[i]);
+            std::printf("%10ld  %14.6f  %14.6f  %s\n", long(samples[i]), sr[i], sr1[i], c.method[i].c_str());
         std::printf("\ndistance preservation around x0 = 0.5 (201 offsets; selected |delta| shown)\n");
         std::printf("%10s  %12s  %12s\n", "|delta|", "k(-delta)", "k(+delta)");
         const Index mid = 100;  // delta = 0 in the 201 protocol offsets
@@ -206,6 +239,7 @@ struct AllOptions {
     int max_samples = 50;      ///< N = 1..max_samples
     std::vector<double> sigmas{0.002, 0.005, 0.01, 0.02, 0.05, 0.1};  ///< Gaussian family
     bool bounded = false;      ///< bounded domain instead of the periodic one of protocol A
+    bool dense = false;        ///< form every embedding matrix (no windowed Gram)
 };
 
 /// Prints one group as a table: stable rank at a few N, DP half width.
@@ -257,13 +291,13 @@ int run_all(const AllOptions& o, bool json, const std::string& out) {
     const bool progress = ::isatty(2);  // a progress line only on a terminal
     for (const auto& [name, s] : list) {
         if (progress) std::fprintf(stderr, "\rrank_curves: %-16s", name.c_str());
-        all.push_back(measure(name, make_encoder<double>(s), samples));
+        all.push_back(measure(name, make_encoder<double>(s), samples, o.dense));
     }
     for (double s : o.sigmas) {
         char name[40];
         std::snprintf(name, sizeof name, "gaussian_%g", s);
         if (progress) std::fprintf(stderr, "\rrank_curves: %-16s", name);
-        family.push_back(measure(name, make_encoder<double>(basis("gaussian", {{"sigma", s}})), samples));
+        family.push_back(measure(name, make_encoder<double>(basis("gaussian", {{"sigma", s}})), samples, o.dense));
     }
     if (progress) std::fprintf(stderr, "\r%40s\r", "");
 
@@ -280,6 +314,7 @@ int run_all(const AllOptions& o, bool json, const std::string& out) {
                 for (double v : c.srank) sr.push_back(number_or_null(v));
                 g[c.name] = {{"stable_rank", sr},
                              {"stable_rank_at_max", number_or_null(c.srank.back())},
+                             {"method", c.method},
                              {"dp_k", to_std(c.dp.k)},
                              {"half_width", number_or_null(c.half)}};
             }
@@ -308,7 +343,7 @@ int run(CLI::App& app, int argc, char** argv) {
     eo.add_to(app, /*dim_required=*/false);
     eo.encoder_opt->required(false);  // required in the one-encoder mode only (checked below)
     std::vector<std::int64_t> samples;
-    bool json = false, all = false, quick = false;
+    bool json = false, all = false, quick = false, dense = false;
     std::string out;
     AllOptions ao;
     auto* samples_opt =
@@ -316,6 +351,8 @@ int run(CLI::App& app, int argc, char** argv) {
             ->delimiter(',')
             ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 24));
     app.add_flag("--json", json, "print one JSON object on stdout instead of a table");
+    app.add_flag("--dense", dense, "form every D x N embedding matrix (slow reference path) instead of the Gram matrix "
+                                   "of the encoder's sparse windows");
     app.add_option("--out", out, "directory for PNG charts (+ .dat data and .gp gnuplot scripts)");
     app.add_flag("--all", all, "all embedders and a Gaussian sigma family (the paper's figure); --dim defaults to 10000");
     auto* max_opt = app.add_option("--max-samples", ao.max_samples, "--all: curves for N = 1..max (default 50)");
@@ -335,7 +372,7 @@ int run(CLI::App& app, int argc, char** argv) {
         if (!eo.encoder_opt->count()) throw Error("--encoder is required (or --all for every embedder)");
         if (!eo.dim_opt->count()) throw Error("--dim is required");
         if (!samples_opt->count()) throw Error("--samples is required");
-        return run_one(eo, samples, json, out);
+        return run_one(eo, samples, dense, json, out);
     }
 
     for (const CLI::Option* opt : {eo.encoder_opt, eo.param_opt, eo.offset_opt, eo.seed_opt, samples_opt})
@@ -350,6 +387,7 @@ int run(CLI::App& app, int argc, char** argv) {
     if (ao.max_samples < 1 || ao.max_samples > 2000)
         throw Error("--max-samples must be in [1, 2000] (got " + std::to_string(ao.max_samples) + ")");
     if (ao.sigmas.empty()) throw Error("--sigmas must not be empty");
+    ao.dense = dense;
     for (double s : ao.sigmas)
         if (!(s > 0) || !std::isfinite(s)) throw Error("--sigmas: every sigma must be finite and > 0");
     return run_all(ao, json, out);

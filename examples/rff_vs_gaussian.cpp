@@ -1,5 +1,6 @@
 // rff_vs_gaussian — the variance experiment: random Fourier features at the kernel-matched sigma_b
-// against the (deterministic) Gaussian shifted basis, over embedding dimensions and seeds (protocol B).
+// against the (deterministic) Gaussian shifted basis, over embedding dimensions and seeds (protocol B,
+// docs/protocols.md).
 //
 //   rff_vs_gaussian [--image PATH --row R] [--sigma 0.01] [--dims 100,200,...,1000] [--seeds 10]
 //                   [--steps 1000] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet]

@@ -1,5 +1,5 @@
-// sigma_sweep_1d — train/test PSNR and stable rank against sigma for a Gaussian basis (protocol B,
-// the paper's trade-off between stable rank and distance preservation).
+// sigma_sweep_1d — train/test PSNR and stable rank against sigma for a Gaussian basis (protocol B of
+// docs/protocols.md, the paper's trade-off between stable rank and distance preservation).
 //
 //   sigma_sweep_1d [--image PATH --row R] [--min 1e-4] [--max 0.05] [--count 12] [--dim 10000]
 //                  [--steps 1000] [--lr 1e-3] [--quick] [--json] [--out DIR] [--quiet] [--threads N]

@@ -110,7 +110,7 @@ if(_have)
   posenc_cli_test(rank_curves.help rank_curves EXIT 0 ARGS --help)
   posenc_cli_test(rank_curves.table rank_curves EXIT 0 ARGS --encoder sine --offset 0.5 --dim 500 --periodic --samples 1,10)
   posenc_cli_test(rank_curves.json rank_curves EXIT 0
-    JSON_HAS encoder param dim samples=3 stable_rank=3 stable_rank_l1=3 dp.delta=201 dp.k=201 half_width
+    JSON_HAS encoder param dim samples=3 stable_rank=3 stable_rank_l1=3 method=3 dp.delta=201 dp.k=201 half_width
     ARGS ${_g} --periodic --samples 1,10,50 --json)
   unset(_g)
 endif()

@@ -112,7 +112,14 @@ posenc_paper_test(paper_layer_stable_rank_quick layer_stable_rank
   ARGS --quick --json --quiet --out ${_paper_dir}/layers
   CHECKS "encoders/0/encoder=none" "encoders/0/final/0>0.999" "encoders/0/final/0<1.001" "encoders/1/final/0<2.001"
          "encoders/3/encoder=gaussian" "encoders/3/final/3>0" "encoders/3/train_psnr>10"
+         "encoders/2/layer0_method=dense" "encoders/3/layer0_method=dense"
   FILES ${_paper_dir}/layers/layer_rank_final.dat ${_paper_dir}/layers/layer_rank_gaussian.gp)
+# ... --quick has D = 128 < 256 train points, so even the Gaussian's layer 0 is dense there; with D = 512
+# its layer-0 rank comes from the windowed Gram (RFF has no windows: dense).
+posenc_paper_test(paper_layer_stable_rank_windowed layer_stable_rank
+  ARGS --quick --dim 512 --json --quiet
+  CHECKS "dim=512" "encoders/2/layer0_method=dense" "encoders/3/layer0_method=windowed_gram"
+         "encoders/3/stable_rank/0/0>1" "encoders/3/stable_rank/0/0<256")
 # rank_curves --all (protocol A, D = 10000, periodic, N = 1..50): stable rank at N = 50 against
 # ../shared/reference/analysis.json srank[name][49] (impulse 50, square 2.4642, sine 2.0204,
 # gaussian_0.01 28.2066, gaussian_0.05 5.6419, triangle_0.01 50.0, sinc_0.01 45.2559); one sigma in the
@@ -136,6 +143,7 @@ posenc_paper_test(paper_rank_curves_quick rank_curves
   ARGS --all --quick --json --out ${_paper_dir}/rank_quick
   CHECKS "dim=2000" "max_samples=20" "embedders/impulse/stable_rank_at_max>19.99"
          "embedders/impulse/stable_rank_at_max<20.01" "embedders/basic/stable_rank/19<2.001"
+         "embedders/gaussian_0.01/method/19=windowed_gram" "embedders/rff_10/method/19=dense"
          "sigma_family/gaussian_0.1/half_width>0.1"
   FILES ${_paper_dir}/rank_quick/embedders_srank.gp ${_paper_dir}/rank_quick/sigma_family_dp.dat)
 # rank_curves one-encoder mode with --out: the two charts of that encoder
@@ -143,6 +151,36 @@ posenc_paper_test(paper_rank_curves_one_chart rank_curves
   ARGS --encoder gaussian --param 0.01 --dim 1000 --periodic --samples 1,10,50 --json --out ${_paper_dir}/rank_one
   CHECKS "encoder=gaussian" "samples/2=50"
   FILES ${_paper_dir}/rank_one/gaussian_srank.dat ${_paper_dir}/rank_one/gaussian_dp.gp)
+# rank_curves one-encoder mode: the windowed-Gram path (default for an encoder with windows) and the
+# dense path (--dense, the formed D x N matrix) print the same L2 and L1 stable ranks. Each pair of bounds
+# is the dense value measured at this commit +-1e-6 relative (rounded inwards), and both runs must lie
+# inside it. Gaussian (truncated windows, wrapped on the periodic domain; N = 300 > exact_max_dim, so the
+# dense L2 goes through Lanczos) and triangle (compact, bounded domain with zero-weight padding).
+set(_rc_gauss --encoder gaussian --param 0.01 --dim 2000 --periodic --samples 10,50,300 --json)
+set(_rc_gauss_checks
+  "stable_rank/0>9.9999900" "stable_rank/0<10.0000099" "stable_rank/1>28.2065332" "stable_rank/1<28.2065895"
+  "stable_rank/2>28.2094510" "stable_rank/2<28.2095073" "stable_rank_l1/1>36.1184602" "stable_rank_l1/1<36.1185323"
+  "stable_rank_l1/2>39.8941867" "stable_rank_l1/2<39.8942664")
+posenc_paper_test(paper_rank_curves_gaussian_windowed rank_curves ARGS ${_rc_gauss}
+  CHECKS "method/0=windowed_gram" "method/2=windowed_gram" ${_rc_gauss_checks})
+posenc_paper_test(paper_rank_curves_gaussian_dense rank_curves ARGS ${_rc_gauss} --dense
+  CHECKS "method/0=dense" "method/2=dense" ${_rc_gauss_checks})
+set(_rc_tri --encoder triangle --param 0.01 --dim 1000 --samples 7,200 --json)
+set(_rc_tri_checks
+  "stable_rank/0>6.5644998" "stable_rank/0<6.5645128" "stable_rank/1>66.8257199" "stable_rank/1<66.8258535"
+  "stable_rank_l1/0>6.7533048" "stable_rank_l1/0<6.7533182" "stable_rank_l1/1>91.1365315" "stable_rank_l1/1<91.1367137")
+posenc_paper_test(paper_rank_curves_triangle_windowed rank_curves ARGS ${_rc_tri}
+  CHECKS "method/1=windowed_gram" ${_rc_tri_checks})
+posenc_paper_test(paper_rank_curves_triangle_dense rank_curves ARGS ${_rc_tri} --dense
+  CHECKS "method/1=dense" ${_rc_tri_checks})
+# more points than shifts (N = 60 > D = 40): the dense D x D Gram is the smaller side, even without --dense
+posenc_paper_test(paper_rank_curves_more_points_than_dim rank_curves
+  ARGS --encoder gaussian --param 0.05 --dim 40 --periodic --samples 40,60 --json
+  CHECKS "method/0=windowed_gram" "method/1=dense" "stable_rank/1>1" "stable_rank/1<40.0001")
+unset(_rc_gauss)
+unset(_rc_gauss_checks)
+unset(_rc_tri)
+unset(_rc_tri_checks)
 
 # bad arguments: one line on stderr, exit code 2
 posenc_paper_test(paper_demo_bad_flag demo RC 2 ARGS --no-such-flag)

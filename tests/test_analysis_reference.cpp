@@ -1,8 +1,7 @@
-// Analysis helpers against the independent reference values of protocol A (PROTOCOLS.md section A,
-// ../shared/reference/analysis.json, float64 NumPy/PyTorch; copied into data/analysis_reference.hpp by
-// data/gen_analysis_reference.py, run by hand): stable-rank curves N = 1..50 and distance-preservation
-// curves of the shifted bases, the RFF stable rank at N = 50, the Gaussian / RFF kernel equivalence,
-// and the half-width summary.
+// Analysis helpers against the independent reference values of protocol A (docs/protocols.md section
+// A; float64 NumPy/PyTorch, copied into data/analysis_reference.hpp by data/gen_analysis_reference.py,
+// run by hand): stable-rank curves N = 1..50 and distance-preservation curves of the shifted bases,
+// the RFF stable rank at N = 50, the Gaussian / RFF kernel equivalence, and the half-width summary.
 #include <catch2/catch.hpp>
 
 #include <cmath>

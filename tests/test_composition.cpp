@@ -8,8 +8,10 @@
 
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/concat.hpp"
+#include "posenc/encoding/directional.hpp"
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/kronecker.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/profiles/impulse.hpp"
@@ -88,8 +90,9 @@ static_assert(Encoder<PerAxis<Identity<double>>> && !WindowedEncoder<PerAxis<Ide
 TEMPLATE_TEST_CASE("PerAxis: protocol C gaussian2 = [Psi(x); Psi(y)] with one constant, unit norm at the centre",
                    "[per_axis]", float, double) {
     using T = TestType;
-    // Protocol C: D = 1000 in total, D/2 = 500 shifts per axis at t_k = k / 500, bounded domain, one
-    // constant making the code of (0.5, 0.5) unit norm. Reference values computed here from the formula.
+    // Protocol C (docs/protocols.md): D = 1000 in total, D/2 = 500 shifts per axis at t_k = k / 500,
+    // bounded domain, one constant making the code of (0.5, 0.5) unit norm. Reference values computed
+    // here from the formula.
     const double sigma = 0.01;
     const Index half = 500;
     const ShiftedBasis<Gaussian, T> axis(Gaussian(sigma), half, Domain::Bounded, Scaling::None);
@@ -312,4 +315,54 @@ TEST_CASE("AnyEncoder: type erasure keeps behaviour, windows and identity", "[an
     CHECK_THROWS_WITH(e.output_dim(), Contains("empty"));
     Mat<double> out(1, 1);
     CHECK_THROWS_WITH(e.encode(out, out), Contains("empty"));
+}
+
+TEST_CASE("Composites: a unit-norm scale the scalar type cannot hold is refused; codes stay finite",
+          "[per_axis][directional][kronecker][errors]") {
+    // Issue 12 item 1 (fuzz_encoder_spec): an unscaled Gaussian far too narrow for its one shift has a
+    // code of ~1e-136 at x = 0.5 (0 or a denormal in float); rescaling by 1 / that norm gave inf / NaN.
+    using SB = ShiftedBasis<Gaussian, float>;
+    const SB narrow(Gaussian(0.02), 1, Domain::Bounded, Scaling::None);
+    CHECK_THROWS_WITH(PerAxis<SB>(narrow, 1), Contains("PerAxis") && Contains("float") && Contains("norm^2"));
+    CHECK_THROWS_WITH(PerAxis<SB>(narrow, 2), Contains("float"));
+    CHECK_THROWS_WITH(Directional<SB>(narrow), Contains("Directional") && Contains("float"));
+    CHECK_THROWS_WITH(PerAxis<PerAxis<SB>>(PerAxis<SB>(narrow, 1, Scaling::None), 1), Contains("float"));
+    // Unscaled, the same compositions are fine (raw values <= 1); double holds the scale (~1e136).
+    Mat<float> X1(1, 65), X2(2, 65);
+    for (Index k = 0; k <= 64; ++k) X1(0, k) = X2(0, k) = X2(1, 64 - k) = float(k) / 64.0f;
+    CHECK(encode(PerAxis<SB>(narrow, 2, Scaling::None), X2).allFinite());
+    CHECK(encode(Directional<SB>(narrow, Scaling::None), X2).allFinite());
+    using SBd = ShiftedBasis<Gaussian, double>;
+    const PerAxis<SBd> wide_scale(SBd(Gaussian(0.02), 1, Domain::Bounded, Scaling::None), 1);
+    CHECK(wide_scale.scale() > 1e130);
+    CHECK(encode(wide_scale, X1.cast<double>()).allFinite());
+
+    // ShiftedBasis refuses a profile whose parameters do not fit the scalar type (1 / (2 sigma^2) = inf
+    // in float: psi(0) = exp(-0 * inf) = NaN; an offset of 1e39 is inf in float).
+    CHECK_THROWS_WITH((ShiftedBasis<Gaussian, float>(Gaussian(1e-20), 2, Domain::Bounded, Scaling::None)),
+                      Contains("float"));
+    CHECK_THROWS_WITH((ShiftedBasis<SineWave, float>(SineWave(1.0, 1e39), 4, Domain::Bounded, Scaling::None)),
+                      Contains("float"));
+    CHECK(encode(ShiftedBasis<Gaussian, double>(Gaussian(1e-20), 2), X1.cast<double>()).allFinite());
+
+    // Coordinates far outside the unit square (Identity's domain is every finite number):
+    // Directional forms (x + y) / 2 without overflowing ...
+    const Directional<Identity<float>> dir{Identity<float>(1)};
+    Mat<float> big(2, 1);
+    big << 3e38f, 3e38f;
+    const Mat<float> dcode = encode(dir, big);
+    CHECK(dcode.allFinite());
+    CHECK(dcode(2, 0) == Approx(3e38f * float(dir.scale())));
+    // ... PerAxis refuses a code its scale (here 2) would overflow, and Kronecker a product that overflows.
+    const PerAxis<Identity<float>> pa(Identity<float>(1), 1);
+    REQUIRE(pa.scale() == Approx(2.0));
+    Mat<float> huge = Mat<float>::Constant(1, 1, 3e38f);
+    CHECK_THROWS_WITH(encode(pa, huge), Contains("PerAxis") && Contains("overflow"));
+    huge(0, 0) = 1e38f;
+    CHECK(encode(pa, huge)(0, 0) == Approx(2e38f));
+    const Kronecker<Identity<float>> kr(Identity<float>(1), Identity<float>(1));
+    Mat<float> kb = Mat<float>::Constant(2, 1, 1e20f);
+    CHECK_THROWS_WITH(encode(kr, kb), Contains("Kronecker") && Contains("overflow"));
+    kb(1, 0) = 1e10f;
+    CHECK(encode(kr, kb)(0, 0) == Approx(1e30f));
 }

@@ -133,7 +133,8 @@ TEST_CASE("factory: encoders equal the hand-built ones", "[factory]") {
           encode(ShiftedBasis<SineWave, double>(SineWave(1.0, 0.7), 50, Domain::Bounded, Scaling::None), X1));
     CHECK(encode(make_encoder(spec("noise", {{"dim", 50}, {"seed", 3}})), X1) ==
           encode(ShiftedBasis<RandomNoise, double>(RandomNoise(3), 50), X1));
-    // protocol C gaussian2: D/2 unscaled shifts per axis, one constant for unit norm at (0.5, 0.5)
+    // protocol C gaussian2 (docs/protocols.md): D/2 unscaled shifts per axis, one constant for unit
+    // norm at (0.5, 0.5)
     const PerAxis<ShiftedBasis<Gaussian, double>> gau2(
         ShiftedBasis<Gaussian, double>(Gaussian(0.01), 500, Domain::Bounded, Scaling::None), 2);
     const auto g2 = make_encoder(spec("gaussian2", {{"param", 0.01}, {"dim", 1000}}));
@@ -241,6 +242,87 @@ TEST_CASE("factory: errors name the type and the parameter", "[factory][errors]"
     CHECK_THROWS_WITH(r.encode(Xf, of), Contains("finite"));
 }
 
+namespace {
+
+/// Codes of e on its domain: the diagonal of the unit cube at k / 64 (0, 0.5, 1 and every shift of a
+/// basis with D | 64 hit exactly, where a Gaussian evaluates psi(0)) and 200 random points.
+template <class T>
+Mat<T> codes_on_domain(const AnyEncoder<T>& e) {
+    const Index d = e.input_dim();
+    Mat<T> X(d, 65 + 200);
+    for (Index k = 0; k <= 64; ++k) X.col(k).setConstant(T(double(k) / 64.0));
+    X.rightCols(200) = random_points(d, 200, 3).cast<T>();
+    return encode(e, X);
+}
+
+/// make_encoder<T>(s) either throws posenc::Error naming `param` (when given) or builds an encoder whose
+/// codes are finite on the whole domain (when `param` is empty).
+template <class T>
+void require_finite_or_named(const EncoderSpec& s, const std::string& param) {
+    INFO(to_string(s) << " as " << (sizeof(T) == sizeof(float) ? "float" : "double"));
+    if (param.empty()) {
+        const AnyEncoder<T> e = make_encoder<T>(s);
+        CHECK(codes_on_domain(e).allFinite());
+    } else {
+        CHECK_THROWS_WITH(make_encoder<T>(s), Contains("parameter \"" + param + "\""));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("factory: an accepted spec has finite codes in float and double, else the error names the parameter",
+          "[factory][errors][finite]") {
+    // Issue 12 item 1 (fuzz_encoder_spec): a per_axis over an unscaled gaussian far too narrow for its one
+    // shift (raw code at 0.5 ~ 1e-136: 0 or a denormal in float) rescaled by 1 / that norm -> inf / NaN.
+    const EncoderSpec narrow = spec("gaussian", {{"sigma", 0.02}, {"dim", 1}, {"scale", 0}});
+    struct Row {
+        EncoderSpec s;
+        std::string in_float, in_double;  // parameter the error must name; "" = accepted with finite codes
+    };
+    const std::vector<Row> rows = {
+        {spec("per_axis", {{"input_dim", 1}}, {narrow}), "scale", ""},  // the fuzz finding
+        {spec("per_axis", {{"input_dim", 3}}, {narrow}), "scale", ""},
+        {spec("directional", {}, {narrow}), "scale", ""},
+        {spec("per_axis", {{"input_dim", 1}}, {spec("per_axis", {{"input_dim", 1}, {"scale", 0}}, {narrow})}), "scale",
+         ""},
+        {spec("gaussian", {{"sigma", 0.02}, {"dim", 1}}), "scale", ""},  // the earlier finding (ShiftedBasis)
+        {spec("gaussian2", {{"sigma", 0.02}, {"dim", 2}}), "scale", ""},
+        // unscaled compositions of the same child are fine: raw values <= 1
+        {spec("per_axis", {{"input_dim", 2}, {"scale", 0}}, {narrow}), "", ""},
+        {spec("directional", {{"scale", 0}}, {narrow}), "", ""},
+        {spec("concat", {}, {narrow, spec("rff", {{"sigma", 5}, {"dim", 8}})}), "", ""},
+        // parameters outside the scalar type's range: NaN at u = 0, infinite frequencies or offsets
+        {spec("gaussian", {{"sigma", 1e-20}, {"dim", 2}}), "sigma", ""},
+        {spec("gaussian", {{"sigma", 1e-20}, {"dim", 2}, {"scale", 0}}), "sigma", ""},
+        {spec("gaussian", {{"sigma", 1e-160}, {"dim", 2}}), "sigma", "sigma"},
+        {spec("sinc", {{"width", 1e-300}, {"dim", 4}}), "width", "width"},
+        {spec("triangle", {{"width", 1e-300}, {"dim", 4}}), "width", "width"},
+        {spec("sine", {{"freq", 1e300}, {"dim", 4}}), "freq", "freq"},
+        {spec("sine", {{"offset", 1e39}, {"dim", 4}}), "offset", ""},
+        {spec("sine", {{"offset", -1e300}, {"dim", 4}, {"scale", 0}}), "offset", "offset"},
+        {spec("square", {{"freq", 1e300}, {"dim", 4}}), "freq", "freq"},
+        {spec("rff", {{"sigma", 1e300}, {"dim", 2}}), "sigma", "sigma"},
+        {spec("linf", {{"max_freq", 1e300}, {"dim", 8}}), "max_freq", "max_freq"},
+        {spec("per_axis", {{"input_dim", 2}}, {spec("sine", {{"offset", 1e39}, {"dim", 4}, {"scale", 0}})}), "offset",
+         ""},
+    };
+    for (const Row& row : rows) {
+        require_finite_or_named<float>(row.s, row.in_float);
+        require_finite_or_named<double>(row.s, row.in_double);
+    }
+    // The message says why and what to do.
+    try {
+        make_encoder<float>(rows[0].s);
+        FAIL("accepted");
+    } catch (const Error& e) {
+        const std::string m = e.what();
+        CHECK_THAT(m, StartsWith("encoder \"per_axis\": parameter \"scale\"") && Contains("float") &&
+                          Contains("\"scale\": 0"));
+    }
+    CHECK_THROWS_WITH(make_encoder<float>(spec("gaussian", {{"sigma", 1e-20}, {"dim", 2}})),
+                      StartsWith("encoder \"gaussian\": parameter \"sigma\" is too small for float"));
+}
+
 TEST_CASE("factory: type list, parameter list and the lenient CLI spec builder", "[factory]") {
     const auto types = encoder_types();
     for (const char* t : {"none", "identity", "basic", "linf", "logf", "rff", "gaussian", "gaussian2", "triangle",
@@ -292,3 +374,17 @@ TEST_CASE("json_spec: nlohmann::json <-> EncoderSpec", "[factory][json]") {
     CHECK_THROWS_WITH(parse_spec(deep), Contains("nested too deeply"));  // no stack overflow
 }
 #endif
+
+TEST_CASE("composite encoders bound their total output dim", "[factory][fuzz]") {
+    // fuzz finding (libFuzzer timeout, tests/fuzz/crashes/fuzz_encoder_spec/): every parameter was
+    // within its own bound, but 809 axes x 19 891 129 shifts is 1.6e10 code rows
+    const EncoderSpec per_axis{"per_axis", {{"input_dim", 809}},
+                               {EncoderSpec{"gaussian", {{"sigma", 0.02}, {"dim", 19891129}, {"scale", 0}}, {}}}};
+    REQUIRE_THROWS_WITH(make_encoder<float>(per_axis), Contains("output dim") && Contains("too large"));
+    const EncoderSpec big{"gaussian", {{"sigma", 0.02}, {"dim", 40000000}}, {}};
+    REQUIRE_THROWS_WITH(make_encoder<double>(EncoderSpec{"concat", {}, {big, big}}), Contains("output dim") && Contains("too large"));
+    // within the bound both still build
+    CHECK(make_encoder<double>(EncoderSpec{"per_axis", {{"input_dim", 2}},
+                                           {EncoderSpec{"gaussian", {{"sigma", 0.02}, {"dim", 100}}, {}}}})
+              .output_dim() == 200);
+}

@@ -187,9 +187,9 @@ TEST_CASE("RFF: seeded, reproducible, and B ~ sigma N(0, I)", "[fourier][rff]") 
 }
 
 TEST_CASE("RFF: stable rank at N = 50 matches the reference distribution (protocol A)", "[fourier][rff]") {
-    // Protocol A (../shared/reference/PROTOCOLS.md): 1D RFF, D = 10000 -> D/2 = 5000 frequencies
+    // Protocol A (docs/protocols.md): 1D RFF, D = 10000 -> D/2 = 5000 frequencies
     // b ~ sigma_b N(0, 1), codes [sin 2 pi b x, cos 2 pi b x] at x_i = i / 50. Reference mean / std over
-    // 10 draws from analysis.json "rff_srank_N50".
+    // 10 draws, copied from the independent reference values (also in data/analysis_reference.hpp).
     struct Ref { double sigma, mean, std; };
     const Ref refs[] = {{1.0, 2.758888062019567, 0.03912025919668752},
                         {5.0, 12.48507825839586, 0.3521139913014044},

@@ -1,6 +1,6 @@
 // Tests for the shifted-basis profiles (encoding/profiles/*.hpp): values against independent
-// formulas, derivatives against finite differences, kernels against numerical autocorrelations,
-// parameter validation.
+// formulas (those of protocol A, docs/protocols.md), derivatives against finite differences, kernels
+// against numerical autocorrelations, parameter validation.
 #include <catch2/catch.hpp>
 
 #include <cmath>

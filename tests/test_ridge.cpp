@@ -283,8 +283,9 @@ TEST_CASE("closed form matches a long Adam run on a depth-0 problem", "[ridge]")
 }
 
 TEST_CASE("fit_ridge on a posenc::Model: windows == dense embedding, and == a long Adam run (N side)", "[ridge]") {
-    // Protocol-B-like, reduced: 1D signal, 64 train points (even i of 128), Gaussian shifted basis
-    // D = 512, sigma = 0.01, unit norm at the centre; tol 1e-14 so the windows equal the dense code.
+    // Protocol-B-like (docs/protocols.md), reduced: 1D signal, 64 train points (even i of 128),
+    // Gaussian shifted basis D = 512, sigma = 0.01, unit norm at the centre; tol 1e-14 so the windows
+    // equal the dense code.
     const Index N = 64, D = 512;
     Mat<double> X(1, N), Y(1, N), Xt(1, N);
     auto signal = [](double x) { return 0.5 + 0.3 * std::sin(9.0 * x) + (x > 0.4 && x < 0.7 ? 0.2 : 0.0); };

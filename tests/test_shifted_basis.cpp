@@ -1,6 +1,7 @@
 // Tests for ShiftedBasis<P, T> (encoding/shifted_basis.hpp): dense codes against an independent
-// evaluation of protocol A, unit norm at 0.5, backward against finite differences, windows against
-// the dense codes, a user-defined profile, kernels against empirical inner products, errors.
+// evaluation of protocol A (docs/protocols.md), unit norm at 0.5, backward against finite
+// differences, windows against the dense codes, a user-defined profile, kernels against empirical
+// inner products, errors.
 #include <catch2/catch.hpp>
 
 #include <Eigen/Eigenvalues>
@@ -157,9 +158,10 @@ TEMPLATE_TEST_CASE("dense codes equal protocol A and have unit norm at 0.5", "[s
 }
 
 TEST_CASE("protocol A reference values (analysis.json, D = 10000, periodic)", "[shifted_basis][reference]") {
-    // Figures copied from shared/reference/analysis.json (protocol A): stable rank of the N x D
-    // embedding of x_i = i / N at N = 10, 32, 50, and the distance-preservation curve k(delta)
-    // around x0 = 0.5 at delta = -0.495, -0.005, 0.25. They pin down the exact profile definitions
+    // Figures copied from the independent reference values of protocol A (docs/protocols.md; all of
+    // them are in data/analysis_reference.hpp): stable rank of the N x D embedding of x_i = i / N at
+    // N = 10, 32, 50, and the distance-preservation curve k(delta) around x0 = 0.5 at
+    // delta = -0.495, -0.005, 0.25. They pin down the exact profile definitions
     // (e.g. the impulse's round-half-to-even: two hits for x exactly half-way, srank 24 at N = 32).
     struct Ref {
         std::function<Mat<double>(const std::vector<double>&)> codes;

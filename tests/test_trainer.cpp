@@ -137,7 +137,8 @@ TEST_CASE("trainer: hooks fire in order with consistent StepInfo; full batch enc
     Recorder rec;
     int lambda_calls = 0;
     std::ostringstream progress_out;
-    Progress progress({.interval = 0, .every = 0, .out = &progress_out, .label = "test"});
+    // A string stream is not a terminal: ask for the in-place redraw explicitly (Lines: test_callbacks.cpp).
+    Progress progress({.interval = 0, .every = 0, .out = &progress_out, .label = "test", .style = ProgressStyle::Redraw});
     const auto r = train(model, pb.X, pb.Y, adam, {.steps = 50}, rec, [&](const StepInfo&) { ++lambda_calls; },
                          progress);
     CHECK(model.prepares == 1);
@@ -180,9 +181,9 @@ TEST_CASE("trainer: Progress throttles by time and by step count", "[trainer]") 
     CountingModel<double> model(config(0));
     Adam<double> adam;
     std::ostringstream out;
-    Progress by_time({.interval = 1e9, .out = &out});      // only first, last, on_end
+    Progress by_time({.interval = 1e9, .out = &out, .style = ProgressStyle::Redraw});  // only first, last, on_end
     std::ostringstream out2;
-    Progress by_count({.interval = 1e9, .every = 10, .out = &out2});
+    Progress by_count({.interval = 1e9, .every = 10, .out = &out2, .style = ProgressStyle::Redraw});
     train(model, pb.X, pb.Y, adam, {.steps = 40}, by_time, by_count);
     CHECK(by_time.draws() == 3);
     CHECK(by_count.draws() == 1 + 4 + 1);  // step 1 (time), steps 10..40, on_end

@@ -144,3 +144,144 @@ TEST_CASE("windowed_gram rejects malformed windows", "[windowed_gram]") {
     bad << 0.5, std::nan("");
     CHECK_THROWS_AS(embedding_stable_rank(e, bad), Error);
 }
+
+// ---- embedding_stable_ranks: L2 and L1 stable ranks from one windowed Gram ----------------------
+
+namespace {
+
+double rel_diff(double a, double b) { return std::abs(a - b) / std::abs(b); }
+
+// x_i = i / N, the points of rank_curves (protocol A).
+Mat<double> protocol_points(Index N) {
+    Mat<double> X(1, N);
+    for (Index i = 0; i < N; ++i) X(0, i) = double(i) / double(N);
+    return X;
+}
+
+}  // namespace
+
+TEST_CASE("embedding_stable_ranks: windowed L2 and L1 match the dense ones (periodic Gaussian)", "[windowed_gram]") {
+    const ShiftedBasis<Gaussian, double> e(Gaussian(0.01), 4000, Domain::Periodic);
+    // 300 > exact_max_dim: the dense L2 takes Lanczos on the formed Gram, the windowed one every eigenvalue.
+    for (const Mat<double>& X : {protocol_points(300), line_points(257, 1.0)}) {
+        CAPTURE(X.cols());
+        REQUIRE(windowed_gram_applies(e, X.cols()));
+        const EmbeddingStableRanks r = embedding_stable_ranks(e, X);
+        CHECK(r.path == EmbeddingRankPath::WindowedGram);
+        CHECK(std::string(to_string(r.path)) == "windowed_gram");
+        const Mat<double> A = encode(e, X);
+        const double l2 = stable_rank(A), l1 = stable_rank_l1(A);
+        CHECK(rel_diff(r.l2, l2) <= 1e-6);
+        CHECK(rel_diff(r.l1, l1) <= 1e-6);
+        // The two ranks really differ here (L1 ~ sqrt(2) L2 for a Gaussian), so neither check passes
+        // for the other quantity.
+        CHECK(r.l1 > 1.3 * r.l2);
+        CHECK(embedding_stable_rank_l1(e, X) == r.l1);
+        CHECK(rel_diff(embedding_stable_rank(e, X), r.l2) <= 1e-10);
+        // --dense path: exactly the direct calls on the formed matrix.
+        EmbeddingRankOptions dense;
+        dense.force_dense = true;
+        const EmbeddingStableRanks d = embedding_stable_ranks(e, X, dense);
+        CHECK(d.path == EmbeddingRankPath::Dense);
+        CHECK(std::string(to_string(d.path)) == "dense");
+        CHECK(d.l2 == l2);
+        CHECK(d.l1 == l1);
+    }
+}
+
+TEST_CASE("embedding_stable_ranks agrees with the singular values of the untruncated code", "[windowed_gram]") {
+    const double sigma = 0.02;
+    const Index D = 1500, N = 150;
+    const ShiftedBasis<Gaussian, double> e(Gaussian(sigma), D, Domain::Periodic, Scaling::None);
+    const Mat<double> X = line_points(N, 1.0);
+    Mat<double> full(D, N);  // written out independently of the encoder, no truncation
+    for (Index j = 0; j < N; ++j)
+        for (Index d = 0; d < D; ++d) {
+            const double u = std::fmod(X(0, j) - double(d) / double(D) + 2.5, 1.0) - 0.5;
+            full(d, j) = std::exp(-u * u / (2 * sigma * sigma));
+        }
+    const Vec<double> s = Eigen::JacobiSVD<Mat<double>>(full).singularValues();
+    const double l2_ref = s.squaredNorm() / (s[0] * s[0]), l1_ref = s.sum() / s[0];
+    const EmbeddingStableRanks r = embedding_stable_ranks(e, X);
+    REQUIRE(r.path == EmbeddingRankPath::WindowedGram);
+    CHECK(rel_diff(r.l2, l2_ref) <= 1e-6);
+    CHECK(rel_diff(r.l1, l1_ref) <= 1e-6);
+}
+
+TEST_CASE("embedding_stable_ranks on bounded (padded) and per-axis windows", "[windowed_gram]") {
+    SECTION("bounded triangle, zero-weight padding slots at both ends") {
+        const ShiftedBasis<Triangle, double> e(Triangle(0.02), 600, Domain::Bounded);
+        Mat<double> X(1, 90);
+        for (Index i = 0; i < 90; ++i) X(0, i) = double(i) / 89.0;  // includes both ends 0 and 1
+        const EmbeddingStableRanks r = embedding_stable_ranks(e, X);
+        REQUIRE(r.path == EmbeddingRankPath::WindowedGram);
+        const Mat<double> A = encode(e, X);
+        CHECK(rel_diff(r.l2, stable_rank(A)) <= 1e-6);
+        CHECK(rel_diff(r.l1, stable_rank_l1(A)) <= 1e-6);
+    }
+    SECTION("per-axis 2D Gaussian (two runs per point)") {
+        const PerAxis<ShiftedBasis<Gaussian, double>> e(ShiftedBasis<Gaussian, double>(Gaussian(0.03), 80), 2);
+        Mat<double> X(2, 64);
+        for (Index i = 0; i < 64; ++i) {
+            X(0, i) = double(i % 8) / 8.0 + 0.01;
+            X(1, i) = double(i / 8) / 8.0 + 0.02;
+        }
+        const EmbeddingStableRanks r = embedding_stable_ranks(e, X);
+        REQUIRE(r.path == EmbeddingRankPath::WindowedGram);
+        const Mat<double> A = encode(e, X);
+        CHECK(rel_diff(r.l2, stable_rank(A)) <= 1e-6);
+        CHECK(rel_diff(r.l1, stable_rank_l1(A)) <= 1e-6);
+    }
+}
+
+TEST_CASE("embedding_stable_ranks takes the dense path without windows or with more points than rows",
+          "[windowed_gram]") {
+    SECTION("random Fourier features: no windows") {
+        const auto f = rff<double>(1, 60, 4.0, 7);
+        const Mat<double> X = line_points(100, 1.0);
+        CHECK_FALSE(windowed_gram_applies(f, X.cols()));
+        const EmbeddingStableRanks r = embedding_stable_ranks(f, X);
+        CHECK(r.path == EmbeddingRankPath::Dense);
+        const Mat<double> A = encode(f, X);
+        CHECK(r.l2 == stable_rank(A));
+        CHECK(r.l1 == stable_rank_l1(A));
+    }
+    SECTION("N > output_dim: the dense output_dim-side Gram is the smaller one") {
+        const ShiftedBasis<Gaussian, double> e(Gaussian(0.02), 50, Domain::Periodic);
+        REQUIRE(e.window_width() > 0);
+        CHECK(windowed_gram_applies(e, 50));
+        CHECK_FALSE(windowed_gram_applies(e, 51));
+        const Mat<double> X = line_points(80, 1.0);
+        const EmbeddingStableRanks r = embedding_stable_ranks(e, X);
+        CHECK(r.path == EmbeddingRankPath::Dense);
+        const Mat<double> A = encode(e, X);
+        CHECK(r.l2 == stable_rank(A));
+        CHECK(r.l1 == stable_rank_l1(A));
+        CHECK(embedding_stable_rank(e, X) == stable_rank(A));
+    }
+}
+
+TEST_CASE("embedding_stable_ranks: all-zero codes and bad points", "[windowed_gram]") {
+    // Triangles of half width 0.001 on shifts 0.01 apart: x = 0.005 is 0.005 from every shift.
+    const ShiftedBasis<Triangle, double> e(Triangle(0.001), 100, Domain::Bounded);
+    REQUIRE(e.window_width() > 0);
+    const Mat<double> X = Mat<double>::Constant(1, 3, 0.005);
+    REQUIRE(encode(e, X).squaredNorm() == 0.0);
+    EmbeddingRankOptions opt;
+    for (const bool dense : {false, true}) {
+        CAPTURE(dense);
+        opt.force_dense = dense;
+        opt.nan_if_zero = false;
+        CHECK_THROWS_WITH(embedding_stable_ranks(e, X, opt), Catch::Contains("all zero"));
+        opt.nan_if_zero = true;
+        const EmbeddingStableRanks r = embedding_stable_ranks(e, X, opt);
+        CHECK(std::isnan(r.l2));
+        CHECK(std::isnan(r.l1));
+        CHECK(r.path == (dense ? EmbeddingRankPath::Dense : EmbeddingRankPath::WindowedGram));
+        CHECK_THROWS_WITH(embedding_stable_ranks(e, Mat<double>(1, 0), opt), Catch::Contains("no points"));
+        Mat<double> bad(1, 2);
+        bad << 0.5, std::nan("");
+        CHECK_THROWS_AS(embedding_stable_ranks(e, bad, opt), Error);
+    }
+    CHECK_THROWS_WITH(embedding_stable_rank_l1(e, X), Catch::Contains("all zero"));
+}

@@ -1,6 +1,6 @@
-// examples/common/complex_fit.hpp — protocol D: fit an image with the Kronecker ("complex") encoding and a
-// depth-0 model, by the separable closed form or by Adam on the separable gradient (used by fit_2d and
-// complex_vs_mlp).
+// examples/common/complex_fit.hpp — protocol D (docs/protocols.md): fit an image with the Kronecker
+// ("complex") encoding and a depth-0 model, by the separable closed form or by Adam on the separable
+// gradient (used by fit_2d and complex_vs_mlp).
 #pragma once
 #include <algorithm>
 #include <chrono>

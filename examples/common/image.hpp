@@ -1,6 +1,6 @@
 // examples/common/image.hpp — image I/O for the examples: decode PNG (libpng) and JPEG (libjpeg) into
-// floats in [0, 1], protocol C downsampling, and PNG output (stb_image_write) that never leaves a
-// partial file.
+// floats in [0, 1], protocol C downsampling (docs/protocols.md), and PNG output (stb_image_write)
+// that never leaves a partial file.
 //
 // Uses Debian's libpng, libjpeg-turbo and libstb (linked by examples/CMakeLists.txt): this header
 // only includes declarations and must never define STB_IMAGE_WRITE_IMPLEMENTATION.

@@ -1,5 +1,5 @@
 // examples/common/protocol_b.hpp — what the 1D paper examples (demo, sigma_sweep_1d, rff_vs_gaussian,
-// layer_stable_rank) share for protocol B of the paper:
+// layer_stable_rank) share for protocol B of the paper (docs/protocols.md):
 //
 //  * ProtocolBOptions: the flags --image PATH --row R (the signal), --steps --lr (Adam), --quick --json
 //    --out DIR --quiet --threads N (the run), their checks and the signal they select;

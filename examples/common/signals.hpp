@@ -1,5 +1,5 @@
 // examples/common/signals.hpp — built-in procedural signals (so the examples run without data files)
-// and the train/test splits of protocols B (1D) and C (2D).
+// and the train/test splits of protocols B (1D) and C (2D) of docs/protocols.md.
 #pragma once
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,7 @@
 // posenc/analysis/distance_preservation.hpp — how well an encoding preserves distances.
 //
-// Protocol A (paper "Rethinking Positional Encoding", Sec. 4): around a point x0, for offsets delta,
+// Protocol A of docs/protocols.md (paper "Rethinking Positional Encoding", Sec. 4): around a point
+// x0, for offsets delta,
 //
 //     k(delta) = <Psi(x0), Psi(x0 + delta)> / (||Psi(x0)|| ||Psi(x0 + delta)||)
 //

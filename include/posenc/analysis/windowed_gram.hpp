@@ -17,10 +17,21 @@
 // so G differs from the Gram of the untruncated code by products of a dropped entry with another
 // entry. For the Gaussian profile the largest such error is ~tol times the diagonal (pairs about one
 // truncation radius apart), so the stable rank moves by ~tol relative (measured: 1e-8 or less).
+//
+// embedding_stable_ranks() gives both the L2 stable rank ||Psi||_F^2 / ||Psi||_2^2 and the L1 stable
+// rank sum(s_i) / s_1 from ONE windowed Gram matrix and all of its eigenvalues (s_i^2), with the same
+// noise floor as stable_rank_l1(); it falls back to the dense code (stable_rank() and
+// stable_rank_l1(), the same numbers as before) for encoders without windows, for more points than
+// code rows (then the dense Gram of the output_dim side is the smaller one), or on request. Measured on
+// the 500-point, D = 100 000 shifted-Gaussian embedding: see docs/performance.md.
 #pragma once
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
@@ -127,18 +138,28 @@ Mat<double> windowed_gram(const Windows<T>& w, Index output_dim) {
     return G;
 }
 
+/// True when the stable ranks of the encoding of `n_points` points by `e` come from windowed_gram()
+/// (embedding_stable_rank(), embedding_stable_ranks()): E is a WindowedEncoder, e has windows
+/// (window_width() > 0) and n_points <= e.output_dim() (so the N x N Gram is the smaller side; with
+/// more points than code rows the dense output_dim x output_dim Gram is cheaper and smaller).
+template <Encoder E>
+bool windowed_gram_applies(const E& e, Index n_points) {
+    if constexpr (WindowedEncoder<E>) return e.window_width() > 0 && n_points <= e.output_dim();
+    else return false;
+}
+
 /// Stable rank ||Psi||_F^2 / ||Psi||_2^2 of the encoding Psi (output_dim x N) of the points X
-/// (input_dim x N, points as columns). When the encoder has sparse windows (a compact or truncated
-/// profile, window_width() > 0), it is computed from windowed_gram() (trace and top eigenvalue of the
-/// N x N Gram matrix; `opt` chooses exact or Lanczos for the eigenvalue) and the dense code is never
-/// formed; otherwise the code is encoded densely and passed to stable_rank(). Throws posenc::Error
-/// for bad points, an all-zero code or a failing eigen-solver.
+/// (input_dim x N, points as columns). When windowed_gram_applies(e, N) (sparse windows from a
+/// compact or truncated profile, and N <= output_dim), it is computed from windowed_gram() (trace and
+/// top eigenvalue of the N x N Gram matrix; `opt` chooses exact or Lanczos for the eigenvalue) and the
+/// dense code is never formed; otherwise the code is encoded densely and passed to stable_rank().
+/// Throws posenc::Error for bad points, an all-zero code or a failing eigen-solver.
 template <Encoder E>
 double embedding_stable_rank(const E& e, ConstMatRef<typename E::Scalar> X, const StableRankOptions& opt = {}) {
     using T = typename E::Scalar;
     constexpr const char* who = "embedding_stable_rank";
     if constexpr (WindowedEncoder<E>) {
-        if (e.window_width() > 0) {
+        if (windowed_gram_applies(e, X.cols())) {
             detail::require(X.cols() > 0, std::string(who) + ": no points");
             Windows<T> w;
             e.windows(X, w);
@@ -159,6 +180,113 @@ double embedding_stable_rank(const E& e, ConstMatRef<typename E::Scalar> X, cons
         }
     }
     return stable_rank(encode(e, X), opt);
+}
+
+/// The matrix embedding_stable_ranks() took the stable ranks from.
+enum class EmbeddingRankPath {
+    WindowedGram,  ///< the N x N Gram matrix of the encoder's sparse windows (windowed_gram())
+    Dense          ///< the dense output_dim x N code (stable_rank() and stable_rank_l1())
+};
+
+/// "windowed_gram" or "dense" (the names the example tools print as "method").
+inline const char* to_string(EmbeddingRankPath p) {
+    return p == EmbeddingRankPath::WindowedGram ? "windowed_gram" : "dense";
+}
+
+/// Options of embedding_stable_ranks().
+struct EmbeddingRankOptions {
+    /// Always encode densely (stable_rank() and stable_rank_l1() of the output_dim x N code), even when
+    /// windowed_gram_applies(); for checks and timings of the dense path.
+    bool force_dense = false;
+    /// An all-zero code gives NaN for both ranks instead of throwing posenc::Error.
+    bool nan_if_zero = false;
+    /// Passed to stable_rank() on the dense path (the windowed path computes every eigenvalue exactly).
+    StableRankOptions dense;
+};
+
+/// L2 and L1 stable ranks of one embedding, and the path they came from.
+struct EmbeddingStableRanks {
+    double l2 = 0;  ///< ||Psi||_F^2 / ||Psi||_2^2 = sum(s_i^2) / s_1^2
+    double l1 = 0;  ///< sum(s_i) / s_1
+    EmbeddingRankPath path = EmbeddingRankPath::Dense;  ///< windowed Gram or dense code
+};
+
+namespace detail {
+
+/// Both stable ranks from ALL eigenvalues of the symmetric PSD Gram matrix G (lower triangle read) of
+/// an embedding whose smaller side is `min_side`: L2 = trace(G) / top eigenvalue, L1 = sum of the
+/// square roots of the eigenvalues above min_side * epsilon * top (the noise floor of
+/// stable_rank_l1()) / sqrt(top). A trace that is not > 0 gives {NaN, NaN} when `nan_if_zero`, else
+/// throws posenc::Error (prefixed by `who`), as does a failing eigen-solver.
+/// (A template, MatD = Mat<double>: a translation unit that never calls it does not instantiate Eigen's
+/// eigen-solver, docs/development.md.)
+template <class MatD>
+std::pair<double, double> gram_stable_ranks(const MatD& G, Index min_side, bool nan_if_zero, const char* who) {
+    const double fro2 = G.trace();
+    if (!(fro2 > 0)) {
+        if (nan_if_zero) return {std::nan(""), std::nan("")};
+        throw Error(std::string(who) + ": the code is all zero (stable rank undefined)");
+    }
+    Eigen::SelfAdjointEigenSolver<Mat<double>> es(G, Eigen::EigenvaluesOnly);
+    if (es.info() != Eigen::Success) throw Error(std::string(who) + ": eigen-solver failed");
+    const Vec<double> ev = es.eigenvalues().reverse().cwiseMax(0.0);  // descending
+    const double top = ev[0];
+    if (!(top > 0)) throw Error(std::string(who) + ": the Gram matrix has no positive eigenvalue");
+    const double floor = double(min_side) * std::numeric_limits<double>::epsilon() * top;
+    double s = 0;
+    for (Index i = 0; i < ev.size(); ++i)
+        if (ev[i] > floor) s += std::sqrt(ev[i]);
+    return {fro2 / top, s / std::sqrt(top)};
+}
+
+}  // namespace detail
+
+/// L2 stable rank ||Psi||_F^2 / ||Psi||_2^2 and L1 stable rank sum(s_i) / s_1 of the encoding Psi
+/// (output_dim x N) of the points X (input_dim x N, points as columns).
+///
+/// When windowed_gram_applies(e, N) and not opt.force_dense: one windowed_gram() (N x N, from the
+/// sparse windows; the dense code is never formed) and all of its eigenvalues (dense symmetric
+/// eigen-solver, O(N^3)); L2 = trace / top eigenvalue, L1 as in stable_rank_l1() (same noise floor).
+/// The values equal the dense ones up to rounding and the window truncation (~1e-8 relative for the
+/// Gaussian's default tol). Otherwise: stable_rank(code, opt.dense) and stable_rank_l1(code) of the
+/// dense code, exactly as called directly. The result says which path was taken.
+///
+/// Throws posenc::Error for bad points (no points, non-finite or outside the encoder's domain), an
+/// all-zero code (unless opt.nan_if_zero: then both ranks are NaN), or a failing eigen-solver.
+template <Encoder E>
+EmbeddingStableRanks embedding_stable_ranks(const E& e, ConstMatRef<typename E::Scalar> X,
+                                            const EmbeddingRankOptions& opt = {}) {
+    using T = typename E::Scalar;
+    constexpr const char* who = "embedding_stable_ranks";
+    detail::require(X.cols() > 0, std::string(who) + ": no points");
+    EmbeddingStableRanks r;
+    if constexpr (WindowedEncoder<E>) {
+        if (!opt.force_dense && windowed_gram_applies(e, X.cols())) {
+            Windows<T> w;
+            e.windows(X, w);
+            const Mat<double> G = windowed_gram(w, e.output_dim());
+            std::tie(r.l2, r.l1) = detail::gram_stable_ranks(G, X.cols(), opt.nan_if_zero, who);
+            r.path = EmbeddingRankPath::WindowedGram;
+            return r;
+        }
+    }
+    const Mat<T> A = encode(e, X);
+    r.path = EmbeddingRankPath::Dense;
+    if (opt.nan_if_zero && A.squaredNorm() == 0) {
+        r.l2 = r.l1 = std::nan("");
+        return r;
+    }
+    r.l2 = stable_rank(A, opt.dense);
+    r.l1 = stable_rank_l1(A);
+    return r;
+}
+
+/// L1 stable rank sum(s_i) / s_1 of the encoding of the points X: embedding_stable_ranks(e, X).l1
+/// (windowed Gram when windowed_gram_applies(), else stable_rank_l1() of the dense code). Throws
+/// posenc::Error like embedding_stable_ranks().
+template <Encoder E>
+double embedding_stable_rank_l1(const E& e, ConstMatRef<typename E::Scalar> X) {
+    return embedding_stable_ranks(e, X).l1;
 }
 
 }  // namespace posenc

@@ -25,7 +25,10 @@ namespace posenc {
 /// the unit square). Block b starts at row b * D. s = 1 for Scaling::None; for
 /// Scaling::UnitNormAtCenter it is fixed at construction so the code of (0.5, 0.5) has unit norm
 /// (all four u are 0.5 there, so s = 1 / (2 ||Psi(0.5)||)). A linear layer on it sees 4 D features
-/// instead of the 2 D of PerAxis, and can represent ridges along the diagonals too.
+/// instead of the 2 D of PerAxis, and can represent ridges along the diagonals too. The constructor
+/// throws posenc::Error when s does not fit the scalar type (Psi(0.5) underflows it, see
+/// detail::unit_norm_scale); encode() and windows() throw when s > 1 makes a code overflow (possible
+/// only for coordinates far outside the unit square).
 ///
 /// When E is a WindowedEncoder with window_width() K > 0, so is Directional: 4 K slots per point, the
 /// four blocks' windows one after the other with indices offset by b * D and weights multiplied by s.
@@ -45,11 +48,14 @@ public:
                                                     std::to_string(axis_.input_dim()) + ")");
         detail::require(axis_.output_dim() > 0, "Directional: the axis encoder must have output_dim > 0");
         if (scaling_ == Scaling::UnitNormAtCenter) {
+            // Checked to be usable in T: an axis code that underflowed at 0.5 must not be divided by.
             const Mat<T> c = Mat<T>::Constant(1, 1, T(0.5));
-            const double sq = double(kBlocks) * posenc::encode(axis_, c).template cast<double>().squaredNorm();
-            detail::require(std::isfinite(sq) && sq > 0,
-                            "Directional: cannot scale to unit norm: the code of the centre point has zero norm");
-            scale_ = 1.0 / std::sqrt(sq);
+            const Mat<T> code = posenc::encode(axis_, c);
+            detail::require(code.allFinite(), "Directional: the axis encoder gave a non-finite code at the centre 0.5");
+            const double sq = double(kBlocks) * code.template cast<double>().squaredNorm();
+            scale_ = detail::unit_norm_scale<T>(
+                sq, "Directional", "the axis code at 0.5 is ~0: use Scaling::None, or an axis encoder wide enough "
+                                   "to be non-negligible at 0.5");
         }
     }
 
@@ -72,8 +78,10 @@ public:
         Mat<T> U(kBlocks, X.cols());
         U.row(0) = X.row(0);
         U.row(1) = X.row(1);
-        U.row(2) = T(0.5) * (X.row(0) + X.row(1));
-        U.row(3) = (T(0.5) * (X.row(0) - X.row(1)).array() + T(0.5)).matrix();
+        // x/2 + y/2 and x/2 - y/2 + 1/2: the same bits as (x + y)/2 and (x - y)/2 + 1/2 (halving is exact
+        // above the denormals) without overflowing for coordinates near the largest T.
+        U.row(2) = T(0.5) * X.row(0) + T(0.5) * X.row(1);
+        U.row(3) = ((T(0.5) * X.row(0) - T(0.5) * X.row(1)).array() + T(0.5)).matrix();
         return U;
     }
 
@@ -87,7 +95,10 @@ public:
             u = U.row(b);
             auto block = out.middleRows(b * D, D);
             axis_.encode(u, block);
-            if (scale_ != 1.0) block *= T(scale_);
+            if (scale_ != 1.0) {
+                block *= T(scale_);
+                if (may_overflow(u) && !block.allFinite()) throw_overflow(b);
+            }
         }
     }
 
@@ -137,10 +148,24 @@ public:
                             "Directional: the axis encoder returned windows of the wrong shape");
             w.index.middleRows(b * K, K) = wb.index.array() + std::int32_t(offset(b));
             w.weight.middleRows(b * K, K) = wb.weight * T(scale_);
+            if (may_overflow(u) && !w.weight.middleRows(b * K, K).allFinite()) throw_overflow(b);
         }
     }
 
 private:
+    /// Whether s * code may have overflowed for the coordinates u: only when s > 1 and a coordinate is
+    /// outside [0, 1] (inside, the axis codes are bounded well below max<T> / s), so the O(D) finiteness
+    /// check is skipped on the usual path.
+    bool may_overflow(const Mat<T>& u) const {
+        return scale_ > 1.0 && u.size() > 0 && (u.minCoeff() < T(0) || u.maxCoeff() > T(1));
+    }
+    /// A scale s > 1 made a code overflow T (only possible for coordinates far outside [0, 1]).
+    [[noreturn]] void throw_overflow(Index b) const {
+        throw Error("Directional: block " + std::to_string(b) + "'s code times the scale " +
+                    detail::short_number(scale_) + " overflows " + detail::scalar_name<T>() +
+                    " (coordinates too large for this encoder)");
+    }
+
     E axis_;
     Scaling scaling_ = Scaling::UnitNormAtCenter;
     double scale_ = 1.0;

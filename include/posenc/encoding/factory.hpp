@@ -2,6 +2,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -107,6 +108,19 @@ constexpr double kMaxInputDim = 1024.0;
 constexpr double kMaxFrequencyEntries = 16777216.0;  // 2^24 entries of a Fourier frequency matrix B
 constexpr int kMaxSpecDepth = 16;                     // nesting levels of composite specs
 
+/// Largest frequency, inverse width and |offset| the factory accepts for codes in T: sqrt(max<T>) / 8
+/// (about 2.3e18 in float, 1.7e153 in double). Products of two such numbers (1 / sigma^2, pi/w * pi/w in
+/// the sinc derivative, 2 pi f, a phase summed over 1024 axes) stay far below max<T>, so no profile or
+/// Fourier phase evaluates to inf or NaN on the domain (e.g. float's 1 / (2 sigma^2) = inf for
+/// sigma = 1e-20 made psi(0) = exp(-0 * inf) = NaN). Far beyond any real use: D <= 2^26 shifts are
+/// 1.5e-8 apart, and logf's 2^60 is below both limits.
+template <class T>
+double max_rate() {
+    return std::sqrt(double(std::numeric_limits<T>::max())) / 8.0;
+}
+/// rff draws B = sigma * N(0, 1) with |N(0, 1)| < 8.6 (posenc::Rng's Box-Muller), so sigma <= max_rate / 16.
+constexpr double kRffSigmaMargin = 16.0;
+
 /// Validates and reads the parameters of one spec; records the normalised spec (alias resolved,
 /// defaults filled in) and prefixes every error with `encoder "<type>": `.
 class SpecReader {
@@ -147,6 +161,23 @@ public:
         auto [it, inserted] = norm_.params.try_emplace(key, def);
         (void)inserted;
         return it->second;
+    }
+    /// positive(key) that must also be >= lo: a width the codes divide by in the scalar type `type`.
+    double width(const char* key, double lo, const char* type) {
+        const double v = positive(key);
+        if (v < lo)
+            fail("parameter \"" + std::string(key) + "\" is too small for " + type + " (got " + number_text(v) +
+                 "; must be >= " + number_text(lo) + ", or the codes overflow " + type + ")");
+        return v;
+    }
+    /// A finite real (default `def` when absent) with |value| <= hi: a frequency or offset the codes are
+    /// multiplied by in the scalar type `type`.
+    double at_most(const char* key, double def, double hi, const char* type) {
+        const double v = real(key, def);
+        if (!(std::abs(v) <= hi))
+            fail("parameter \"" + std::string(key) + "\" is too large for " + type + " (got " + number_text(v) +
+                 "; |" + key + "| must be <= " + number_text(hi) + ", or the codes overflow " + type + ")");
+        return v;
     }
     /// Finite and > 0.
     double positive(const char* key) {
@@ -220,6 +251,27 @@ private:
     EncoderSpec norm_;
 };
 
+/// build(scaling) with the spec's scaling. When that throws posenc::Error but build(Scaling::None) works,
+/// the unit-norm constant is what failed (the raw code of the centre underflows or overflows T): the
+/// error then names the parameter "scale" and says how to avoid it.
+template <class T, class Build>
+AnyEncoder<T> build_scaled(SpecReader& r, Scaling scaling, Build&& build) {
+    try {
+        return build(scaling);
+    } catch (const Error& e) {
+        if (scaling != Scaling::UnitNormAtCenter) throw;
+        bool unscaled_ok = true;
+        try {
+            (void)build(Scaling::None);
+        } catch (const Error&) {
+            unscaled_ok = false;
+        }
+        if (!unscaled_ok) throw;  // the original error: not about the scale
+        r.fail(std::string("parameter \"scale\" = 1 (unit norm at the centre) is impossible in ") +
+               scalar_name<T>() + ": " + e.what() + "; \"scale\": 0 keeps the raw codes");
+    }
+}
+
 /// A shifted basis of profile p from the common basis keys (dim, periodic, scale, input_dim).
 template <class T, class P>
 AnyEncoder<T> make_shifted(SpecReader& r, P profile, Index default_input_dim) {
@@ -227,11 +279,16 @@ AnyEncoder<T> make_shifted(SpecReader& r, P profile, Index default_input_dim) {
     const Domain domain = r.flag("periodic", false) ? Domain::Periodic : Domain::Bounded;
     const Scaling scaling = r.scaling();
     const Index d = r.input_dim(default_input_dim);
-    if (d == 1) return AnyEncoder<T>(ShiftedBasis<P, T>(std::move(profile), dim, domain, scaling), r.normalised());
+    if (d == 1)
+        return build_scaled<T>(r, scaling, [&](Scaling s) {
+            return AnyEncoder<T>(ShiftedBasis<P, T>(profile, dim, domain, s), r.normalised());
+        });
     const Index per_axis = r.divide(dim, d, "dim / input_dim shifts per axis");
     // Protocol C: unscaled axes, ONE constant making the code of (0.5, ..., 0.5) unit norm.
     ShiftedBasis<P, T> axis(std::move(profile), per_axis, domain, Scaling::None);
-    return AnyEncoder<T>(PerAxis<ShiftedBasis<P, T>>(axis, d, scaling), r.normalised());
+    return build_scaled<T>(r, scaling, [&](Scaling s) {
+        return AnyEncoder<T>(PerAxis<ShiftedBasis<P, T>>(axis, d, s), r.normalised());
+    });
 }
 
 template <class T>
@@ -253,6 +310,7 @@ AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
     } else if (type == "linf") {
         const double fmax = r.positive("max_freq");
         if (fmax < 1) r.fail("parameter \"max_freq\" must be >= 1 (got " + number_text(fmax) + ")");
+        r.at_most("max_freq", fmax, max_rate<T>(), scalar_name<T>());
         const Index n = r.divide(r.dim(), 2 * d, "2 * input_dim: sin and cos per frequency per axis");
         check_size(double(n) * double(d));
         B = linear_frequencies(d, n, fmax);
@@ -271,6 +329,7 @@ AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
         }
     } else {  // rff
         const double sigma = r.positive("sigma");
+        r.at_most("sigma", sigma, max_rate<T>() / kRffSigmaMargin, scalar_name<T>());
         const Index M = r.divide(r.dim(), 2, "the output is [sin; cos] of dim/2 frequencies");
         check_size(double(M));
         B = random_frequencies(M, d, sigma, r.seed());
@@ -298,21 +357,28 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
     if (!info) throw Error("unknown encoder \"" + spec.type + "\" (known: " + known_encoder_list() + ")");
     SpecReader r(spec, *info);
     const std::string& t = spec.type;
+    // Widths, frequencies and offsets within what T can evaluate (see max_rate), named when out of range.
+    const char* tname = scalar_name<T>();
+    const double min_width = 1.0 / max_rate<T>();
+    auto freq = [&] {
+        r.positive("freq", 1.0);
+        return r.at_most("freq", 1.0, max_rate<T>(), tname);
+    };
     try {
         if (t == "identity" || t == "none") return AnyEncoder<T>(Identity<T>(r.input_dim(1)), r.normalised());
         if (t == "basic" || t == "linf" || t == "logf" || t == "rff") return make_fourier<T>(r, spec);
         if (t == "gaussian" || t == "gaussian2") {
-            const double sigma = r.positive("sigma");
+            const double sigma = r.width("sigma", min_width, tname);
             const Gaussian g = r.has("tol") ? Gaussian(sigma, r.positive("tol")) : Gaussian(sigma);
             return make_shifted<T>(r, g, t == "gaussian2" ? 2 : 1);
         }
-        if (t == "triangle") return make_shifted<T>(r, Triangle(r.positive("width")), 1);
-        if (t == "sinc") return make_shifted<T>(r, Sinc(r.positive("width")), 1);
+        if (t == "triangle") return make_shifted<T>(r, Triangle(r.width("width", min_width, tname)), 1);
+        if (t == "sinc") return make_shifted<T>(r, Sinc(r.width("width", min_width, tname)), 1);
         if (t == "impulse") return make_shifted<T>(r, Impulse(), 1);
-        if (t == "square") return make_shifted<T>(r, SquareWave(r.positive("freq", 1.0)), 1);
+        if (t == "square") return make_shifted<T>(r, SquareWave(freq()), 1);
         if (t == "sine") {
-            const double f = r.positive("freq", 1.0);
-            return make_shifted<T>(r, SineWave(f, r.real("offset", 0.7)), 1);
+            const double f = freq();
+            return make_shifted<T>(r, SineWave(f, r.at_most("offset", 0.7, max_rate<T>(), tname)), 1);
         }
         if (t == "noise") return make_shifted<T>(r, RandomNoise(r.seed()), 1);
         if (t == "directional") {
@@ -322,8 +388,13 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
             AnyEncoder<T> child = make_child<T>(spec, 0, depth);
             if (child.input_dim() != 1)
                 r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+            if (double(Directional<AnyEncoder<T>>::kBlocks) * double(child.output_dim()) > kMaxDim)
+                r.fail("output dim 4 x child dim = 4 x " + std::to_string(child.output_dim()) +
+                       " is too large (at most " + number_text(kMaxDim) + ")");
             r.normalised().children = {child.spec()};
-            return AnyEncoder<T>(Directional<AnyEncoder<T>>(child, scaling), r.normalised());
+            return build_scaled<T>(r, scaling, [&](Scaling s) {
+                return AnyEncoder<T>(Directional<AnyEncoder<T>>(child, s), r.normalised());
+            });
         }
         if (t == "per_axis") {
             if (spec.children.size() != 1)
@@ -333,16 +404,27 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
             AnyEncoder<T> child = make_child<T>(spec, 0, depth);
             if (child.input_dim() != 1)
                 r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+            // The code has input_dim x child dim rows: bounded like a single encoder's dim (a fuzz finding:
+            // 809 axes of a 19.9-million-shift child passed every per-parameter check).
+            if (double(d) * double(child.output_dim()) > kMaxDim)
+                r.fail("output dim input_dim x child dim = " + std::to_string(d) + " x " +
+                       std::to_string(child.output_dim()) + " is too large (at most " + number_text(kMaxDim) + ")");
             r.normalised().children = {child.spec()};
-            return AnyEncoder<T>(PerAxis<AnyEncoder<T>>(child, d, scaling), r.normalised());
+            return build_scaled<T>(r, scaling, [&](Scaling s) {
+                return AnyEncoder<T>(PerAxis<AnyEncoder<T>>(child, d, s), r.normalised());
+            });
         }
         // concat
         if (spec.children.empty()) r.fail("needs at least one child (got 0)");
         std::vector<AnyEncoder<T>> parts;
         r.normalised().children.clear();
+        double rows = 0;
         for (std::size_t i = 0; i < spec.children.size(); ++i) {
             parts.push_back(make_child<T>(spec, i, depth));
             r.normalised().children.push_back(parts.back().spec());
+            rows += double(parts.back().output_dim());
+            if (rows > kMaxDim)
+                r.fail("output dim (the sum of the children's) is too large (more than " + number_text(kMaxDim) + ")");
         }
         return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
     } catch (const Error& e) {
@@ -383,6 +465,14 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
 /// code of the centre unit norm), input_dim = 1 (> 1: per-axis, dim / input_dim shifts per axis, total
 /// output dim, one constant scale for the whole code: protocol C's "gaussian2"). Fourier keys: scale as
 /// above, include_input = 0 (1 = prepend x), input_dim.
+///
+/// Ranges of the scalar type T (so that every encoder built here has finite codes on its whole domain,
+/// composites included): widths (sigma, width) >= 8 / sqrt(max<T>), frequencies (freq, max_freq) and
+/// |offset| <= sqrt(max<T>) / 8, rff sigma <= sqrt(max<T>) / 128, i.e. about 4.3e-19, 2.3e18 and 1.4e17
+/// in float. With scale = 1 the raw code of the centre must be large enough for its unit-norm constant
+/// to fit T (norm^2 >= the smallest normal T, detail::unit_norm_scale): a basis far too narrow for its
+/// shifts (gaussian sigma 0.02 with dim 1: norm^2 ~ 1e-272, nothing in float), or a per_axis /
+/// directional over such a child, is refused with an error naming "scale" (scale = 0 keeps raw codes).
 ///
 /// Unknown type, unknown parameter, missing required parameter or a bad value throw posenc::Error naming
 /// it, e.g. `unknown encoder "gausian" (known: ...)`, `encoder "gaussian": unknown parameter "sgima"`.

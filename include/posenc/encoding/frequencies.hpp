@@ -68,7 +68,8 @@ inline Eigen::MatrixXd log_frequencies(Index input_dim, Index levels) {
 
 /// Random Fourier features (Tancik et al.): B ~ sigma N(0, I), shape count x input_dim, drawn from
 /// posenc::Rng(seed) row by row (B(0,0), B(0,1), ..., B(1,0), ...), so the same seed gives the same
-/// matrix on every platform. In 1D this is protocol A/B's `b ~ sigma_b N(0,1)`, D/2 of them.
+/// matrix on every platform. In 1D this is protocol A/B's `b ~ sigma_b N(0,1)`, D/2 of them
+/// (docs/protocols.md).
 inline Eigen::MatrixXd random_frequencies(Index count, Index input_dim, double sigma, std::uint64_t seed) {
     detail::require_count(count, "random_frequencies: count");
     detail::require_count(input_dim, "random_frequencies: input_dim");

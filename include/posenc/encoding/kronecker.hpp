@@ -6,6 +6,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/scaling.hpp"
 
 namespace posenc {
 
@@ -19,7 +20,8 @@ namespace posenc {
 /// nn/kronecker_linear.hpp. Its stable rank is the product of the axes' stable ranks (on a grid the
 /// embedding matrix is the Kronecker product of the axes' embedding matrices, whose singular values are
 /// the pairwise products). This dense Encoder form materialises Dx*Dy rows per point and is meant
-/// for small D, analysis and tests.
+/// for small D, analysis and tests. encode() throws posenc::Error when a product of two (finite) axis
+/// features overflows the scalar type.
 template <Encoder EX, Encoder EY = EX>
 class Kronecker {
 public:
@@ -48,6 +50,11 @@ public:
         const Index Dy = py.rows();
         for (Index n = 0; n < X.cols(); ++n)
             for (Index b = 0; b < px.rows(); ++b) out.col(n).segment(b * Dy, Dy) = px(b, n) * py.col(n);
+        // Two finite codes can still have a product beyond the largest T (e.g. 1e20 * 1e20 in float).
+        for (Index n = 0; n < X.cols(); ++n)
+            if (!out.col(n).allFinite())
+                throw Error("Kronecker: the product of the axes' codes of column " + std::to_string(n) + " overflows " +
+                            detail::scalar_name<Scalar>() + " (coordinates or codes too large)");
     }
 
     /// Vector-Jacobian product: with G_n = dY(:, n) seen as a Dy x Dx matrix,

@@ -22,6 +22,9 @@ namespace posenc {
 /// Axis a's block starts at row offset(a). The constant s is 1 for Scaling::None; for
 /// Scaling::UnitNormAtCenter it is chosen once, at construction, so the code of (0.5, ..., 0.5) has unit
 /// norm (protocol C: build the axes unscaled and let PerAxis scale; scaling already-scaled axes also works).
+/// The constructor throws posenc::Error when that constant does not fit the scalar type (the axes' codes
+/// at 0.5 underflow it, see detail::unit_norm_scale); encode() and windows() throw when s > 1 makes a
+/// code overflow (possible only for coordinates far outside [0, 1], e.g. an Identity axis at 1e38 in float).
 ///
 /// When E is a WindowedEncoder, so is PerAxis: a point's window is the axes' windows one after the other
 /// (K = sum of the axes' K) with indices offset into the full code and weights multiplied by s;
@@ -75,7 +78,10 @@ public:
                     xa = X.block(a, j0, 1, n);
                     auto block = out.block(offset(a), j0, offset(a + 1) - offset(a), n);
                     axes_[std::size_t(a)].encode(xa, block);
-                    if (scale_ != 1.0) block *= T(scale_);
+                    if (scale_ != 1.0) {
+                        block *= T(scale_);
+                        if (may_overflow(xa) && !block.allFinite()) throw_overflow(a);
+                    }
                 }
             } catch (...) {
                 POSENC_OMP(critical(posenc_per_axis_error))
@@ -136,6 +142,7 @@ public:
                             "PerAxis: axis " + std::to_string(a) + " returned windows of the wrong shape");
             w.index.middleRows(k0, ka) = wa.index.array() + std::int32_t(offset(a));
             w.weight.middleRows(k0, ka) = wa.weight * T(scale_);
+            if (may_overflow(xa) && !w.weight.middleRows(k0, ka).allFinite()) throw_overflow(a);
             k0 += ka;
         }
     }
@@ -154,18 +161,34 @@ private:
         }
         scale_ = 1.0;
         if (scaling_ == Scaling::UnitNormAtCenter) {
-            // One constant for every point: the norm of the raw code of the centre (0.5, ..., 0.5).
+            // One constant for every point: the norm of the raw code of the centre (0.5, ..., 0.5), checked
+            // to be usable in T (an axis code that underflowed at 0.5 must not be divided by).
             Mat<T> c = Mat<T>::Constant(1, 1, T(0.5));
             double sq = 0;
-            for (const E& e : axes_) {
+            for (std::size_t a = 0; a < axes_.size(); ++a) {
+                const E& e = axes_[a];
                 Mat<T> code(e.output_dim(), 1);
                 e.encode(c, code);
+                detail::require(code.allFinite(), "PerAxis: axis " + std::to_string(a) +
+                                                      " encoder gave a non-finite code at the centre 0.5");
                 sq += code.template cast<double>().squaredNorm();
             }
-            detail::require(std::isfinite(sq) && sq > 0,
-                            "PerAxis: cannot scale to unit norm: the code of the centre point has zero norm");
-            scale_ = 1.0 / std::sqrt(sq);
+            scale_ = detail::unit_norm_scale<T>(
+                sq, "PerAxis", "the axes' codes at 0.5 are ~0: use Scaling::None, or axis encoders wide enough to "
+                               "be non-negligible at 0.5");
         }
+    }
+
+    /// Whether s * code may have overflowed for the coordinates xa: only when s > 1 and a coordinate is
+    /// outside [0, 1] (inside, the axes' codes are bounded well below max<T> / s, see
+    /// detail::unit_norm_scale), so the O(D) finiteness check is skipped on the usual path.
+    bool may_overflow(const Mat<T>& xa) const {
+        return scale_ > 1.0 && xa.size() > 0 && (xa.minCoeff() < T(0) || xa.maxCoeff() > T(1));
+    }
+    /// A scale s > 1 made a code overflow T (only possible for coordinates far outside [0, 1]).
+    [[noreturn]] void throw_overflow(Index a) const {
+        throw Error("PerAxis: axis " + std::to_string(a) + "'s code times the scale " + detail::short_number(scale_) +
+                    " overflows " + detail::scalar_name<T>() + " (coordinates too large for this encoder)");
     }
 
     std::vector<E> axes_;

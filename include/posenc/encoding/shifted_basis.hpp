@@ -47,8 +47,11 @@ public:
     using Scalar = T;        ///< scalar type of codes
     using profile_type = P;  ///< the profile psi
 
-    /// Builds D = dim shifts of profile p. Throws posenc::Error when dim <= 0 or the profile's support
-    /// or centre norm is invalid.
+    /// Builds D = dim shifts of profile p. Throws posenc::Error when dim <= 0, the profile's support or
+    /// centre norm is invalid, the unit-norm scale does not fit T (detail::unit_norm_scale), or the
+    /// profile evaluated in T gives a non-finite value or derivative at a probe offset (u = 0, +-1/D,
+    /// +-1/2, +-1: the usual sign of a parameter out of T's range, e.g. 1 / (2 sigma^2) = inf in float
+    /// makes psi(0) = exp(-0 * inf) = NaN).
     ShiftedBasis(P p, Index dim, Domain domain = Domain::Bounded, Scaling scaling = Scaling::UnitNormAtCenter)
         : profile_(std::move(p)), dim_(dim), domain_(domain), scaling_(scaling) {
         detail::require(dim > 0, "ShiftedBasis: dim must be > 0 (got " + std::to_string(dim) + ")");
@@ -80,18 +83,13 @@ public:
                 else v = double(profile_.value(T(u)));
                 sq += v * v;
             }
-            detail::require(std::isfinite(sq) && sq > 0,
-                            "ShiftedBasis: the raw code of x = 0.5 must have a finite non-zero norm to scale "
-                            "it to 1 (profile " + std::string(profile_.name()) + ", got " + std::to_string(sq) + ")");
             // The scale is applied in T: a raw norm^2 below T's smallest normal number would make it
             // overflow (or the codes underflow to 0 before scaling, then 0 * inf = NaN).
-            detail::require(sq >= double(std::numeric_limits<T>::min()),
-                            "ShiftedBasis: the raw code of x = 0.5 has norm^2 " + std::to_string(sq) +
-                                ", too small to scale to 1 in this scalar type (profile " +
-                                std::string(profile_.name()) + " is too narrow for " + std::to_string(dim) +
-                                " shifts: widen it or use more shifts)");
-            scale_ = 1.0 / std::sqrt(sq);
+            scale_ = detail::unit_norm_scale<T>(sq, "ShiftedBasis (profile " + std::string(profile_.name()) + ")",
+                                                "profile " + std::string(profile_.name()) + " is too narrow for " +
+                                                    std::to_string(dim) + " shifts: widen it or use more shifts");
         }
+        check_profile_range();
     }
 
     /// 1: a shifted basis encodes one coordinate (use PerAxis for more).
@@ -183,6 +181,36 @@ public:
 private:
     /// Threads only pay off for batches with enough entries to evaluate (results do not depend on it).
     static bool parallel_worth_it(Index N, Index per_point) { return N > 1 && N * per_point >= 16384; }
+
+    /// Throws posenc::Error unless s * psi(u) and s * psi'(u), evaluated in T the way encode() and
+    /// backward() do (vectorised path included), are finite at the probe offsets u = 0, +-1/D, +-1/2 and,
+    /// on the bounded domain (where |u| reaches 1), +-1.
+    void check_profile_range() const {
+        const Index n = domain_ == Domain::Bounded ? 7 : 5;
+        const double h = 1.0 / double(dim_);
+        const T probes[7] = {T(0), T(h), T(-h), T(0.5), T(-0.5), T(1), T(-1)};
+        T v[7], g[7];
+        std::copy(probes, probes + n, v);
+        std::copy(probes, probes + n, g);
+        if constexpr (HasValueInplace<P, T>) profile_.value_inplace(v, n);
+        else
+            for (Index i = 0; i < n; ++i) v[i] = T(profile_.value(v[i]));
+        if constexpr (HasDerivativeInplace<P, T>) profile_.derivative_inplace(g, n);
+        else
+            for (Index i = 0; i < n; ++i) g[i] = T(profile_.derivative(g[i]));
+        const T s = T(scale_);
+        for (Index i = 0; i < n; ++i) {
+            const T u = probes[i];
+            const T vals[4] = {v[i] * s, g[i] * s, T(profile_.value(u)) * s, T(profile_.derivative(u)) * s};
+            for (int k = 0; k < 4; ++k)
+                if (!std::isfinite(vals[k]))
+                    throw Error("ShiftedBasis: profile " + std::string(profile_.name()) + " has a non-finite " +
+                                (k % 2 == 0 ? "value" : "derivative") + " in " + detail::scalar_name<T>() +
+                                " at u = " + detail::short_number(double(u)) +
+                                " (a parameter of the profile is out of the range of " + detail::scalar_name<T>() +
+                                ")");
+        }
+    }
 
     /// Periodic offset ((x - t + 0.5) mod 1) - 0.5 for x already reduced to [0, 1]; equals NumPy's
     /// np.mod formula bit for bit for x in [0, 1).

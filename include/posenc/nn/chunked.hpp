@@ -1,10 +1,11 @@
 // posenc/nn/chunked.hpp — one step's gradient computed chunk by chunk (gradient accumulation), so
 // that only one chunk's activations are alive at a time.
 //
-// A full-batch step over N points keeps every layer's activations for N points (protocol C at
-// S = 512: 4 x 64 MiB). Cutting the batch into chunks of n points, running forward + loss + backward
-// per chunk and summing the gradients (chunk c weighted by n_c / N, because the loss is a mean) gives
-// the same gradient up to float summation order with activations for n points only.
+// A full-batch step over N points keeps every layer's activations for N points (protocol C of
+// docs/protocols.md at S = 512: 4 x 64 MiB). Cutting the batch into chunks of n points, running
+// forward + loss + backward per chunk and summing the gradients (chunk c weighted by n_c / N, because
+// the loss is a mean) gives the same gradient up to float summation order with activations for n
+// points only.
 //
 //   auto chunks = make_chunks(model, model.prepare(X), Y, all_columns, 8192);
 //   for (...) { chunked_gradient(model, chunks, Loss::Mse, params); adam.step(params); }

@@ -40,7 +40,7 @@ struct TrainOptions {
     /// time: the batch is cut into consecutive chunks whose gradients (each weighted by its share of
     /// the batch) are summed before the optimizer step. Same step as without chunks up to float
     /// summation order, but only one chunk's activations are alive, so peak memory falls by about
-    /// the number of chunks (protocol C, S = 512: see docs/performance.md).
+    /// the number of chunks (protocol C of docs/protocols.md, S = 512: see docs/performance.md).
     Index chunk_size = 0;
 };
 

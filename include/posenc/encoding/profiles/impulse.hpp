@@ -11,9 +11,9 @@ namespace posenc {
 
 /// Impulse profile: psi(u) = 1 where |u D| <= 1/2, else 0, i.e. a one-hot code on the nearest shift.
 /// A point half-way between two shifts (within rounding: |u D| <= 1/2 + 4 D epsilon(T)) hits both.
-/// This is protocol A's `round(u D) == 0` with NumPy's round-half-to-even (which also hits both
-/// shifts of an exact tie), made robust: when rounding pushes |u D| just above 1/2 on both sides
-/// (e.g. x = 0.5 with an odd D), round() would give a zero code, this gives two hits.
+/// This is protocol A's `round(u D) == 0` (docs/protocols.md) with NumPy's round-half-to-even (which
+/// also hits both shifts of an exact tie), made robust: when rounding pushes |u D| just above 1/2 on
+/// both sides (e.g. x = 0.5 with an odd D), round() would give a zero code, this gives two hits.
 /// Needs the number of shifts D: ShiftedBasis calls bind(D).
 ///
 /// * support() = zero_radius() = 0.5 / D (plus the rounding slack); derivative 0.
