@@ -3,3 +3,6 @@
 #include "posenc/compiled.hpp"
 
 POSENC_COMPILED_SET(template, float)
+
+/// The library's ABI tag (include/posenc/compiled.hpp).
+int posenc::detail::POSENC_COMPILED_ABI_FN() { return 0; }

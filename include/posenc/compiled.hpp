@@ -30,7 +30,21 @@
     KIND std::string(::posenc::model_to_bytes<T>)(const ::posenc::Model<T>&);                                     \
     KIND ::posenc::Model<T>(::posenc::model_from_bytes<T>)(std::string_view);
 
+/// Eigen's ABI follows the vectorisation flags (EIGEN_MAX_ALIGN_BYTES: 16 with SSE, 32 with AVX, 64
+/// with AVX-512 aligns every allocation), so the library and the program must be compiled with the
+/// same -march. The library defines posenc::detail::compiled_abi_align_<bytes>() for its alignment and
+/// every translation unit that uses it references the one of its own: a mismatch is a link error
+/// ("undefined reference to posenc::detail::compiled_abi_align_16()") instead of a crash.
+#define POSENC_COMPILED_ABI_CAT_(a, b) a##b
+#define POSENC_COMPILED_ABI_CAT(a, b) POSENC_COMPILED_ABI_CAT_(a, b)
+#define POSENC_COMPILED_ABI_FN POSENC_COMPILED_ABI_CAT(compiled_abi_align_, EIGEN_MAX_ALIGN_BYTES)
+
 #if defined(POSENC_COMPILED)
+namespace posenc::detail {
+int POSENC_COMPILED_ABI_FN();
+/// Makes every translation unit that includes this header reference its ABI function (see above).
+inline const int compiled_abi_probe = POSENC_COMPILED_ABI_FN();
+}  // namespace posenc::detail
 POSENC_COMPILED_SET(extern template, float)
 POSENC_COMPILED_SET(extern template, double)
 #endif
