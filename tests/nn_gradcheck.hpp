@@ -33,6 +33,9 @@ inline double rel_error(const Vec<double>& a, const Vec<double>& b) {
     return (a - b).norm() / s;
 }
 
+/// m's entries as one column vector (column-major order), without a copy.
+inline Eigen::Map<const Vec<double>> flat(const Mat<double>& m) { return {m.data(), m.size()}; }
+
 /// A rows x cols matrix with entries uniform in [lo, hi) from rng.
 inline Mat<double> uniform_mat(Rng& rng, Index rows, Index cols, double lo = -1, double hi = 1) {
     Mat<double> m(rows, cols);

@@ -10,12 +10,9 @@
 
 using namespace posenc;
 using posenc::test::fd_gradient;
+using posenc::test::flat;
 using posenc::test::rel_error;
 using posenc::test::uniform_mat;
-
-namespace {
-Eigen::Map<const Vec<double>> flat(const Mat<double>& m) { return {m.data(), m.size()}; }
-}  // namespace
 
 TEST_CASE("Mlp gradients (parameters and input) match finite differences", "[mlp][gradcheck]") {
     using A = Activation;

@@ -16,6 +16,7 @@
 
 using namespace posenc;
 using posenc::test::fd_gradient;
+using posenc::test::flat;
 using posenc::test::rel_error;
 using posenc::test::uniform_mat;
 
@@ -49,7 +50,6 @@ Mat<double> densify(const Windows<double>& w, Index D) {
         for (Index k = 0; k < w.index.rows(); ++k) P(w.index(k, n), n) += w.weight(k, n);
     return P;
 }
-Eigen::Map<const Vec<double>> flat(const Mat<double>& m) { return {m.data(), m.size()}; }
 double rel_max(const Mat<double>& a, const Mat<double>& b) {
     return (a - b).cwiseAbs().maxCoeff() / std::max(b.cwiseAbs().maxCoeff(), 1e-300);
 }
