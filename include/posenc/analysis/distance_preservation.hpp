@@ -33,9 +33,9 @@ struct DistanceCurve {
 /// with the last one exactly hi (bit-identical to the reference implementation). Defaults give the
 /// 201 offsets in [-0.5, 0.5]. Throws posenc::Error for num < 2 or a non-finite / empty range.
 inline Vec<double> protocol_deltas(Index num = 201, double lo = -0.5, double hi = 0.5) {
-    detail::require(num >= 2, "protocol_deltas: num must be >= 2 (got " + std::to_string(num) + ")");
+    detail::require(num >= 2, "protocol_deltas: num must be >= 2 (got ", num, ")");
     detail::require(std::isfinite(lo) && std::isfinite(hi) && lo < hi,
-                    "protocol_deltas: need finite lo < hi (got " + std::to_string(lo) + ", " + std::to_string(hi) + ")");
+                    "protocol_deltas: need finite lo < hi (got ", lo, ", ", hi, ")");
     Vec<double> d(num);
     const double step = (hi - lo) / double(num - 1);
     for (Index j = 0; j < num; ++j) {
@@ -59,8 +59,8 @@ DistanceCurve distance_curve(const E& e, const Vec<double>& x0, const Vec<double
     using T = typename E::Scalar;
     const Index d = e.input_dim();
     if (x0.size() != d || direction.size() != d)
-        throw Error("distance_curve: x0 and direction must have input_dim = " + std::to_string(d) + " entries (got " +
-                    std::to_string(x0.size()) + " and " + std::to_string(direction.size()) + ")");
+        detail::fail("distance_curve: x0 and direction must have input_dim = ", d, " entries (got ",
+                    x0.size(), " and ", direction.size(), ")");
     detail::require(deltas.size() > 0, "distance_curve: deltas must not be empty");
     detail::require(deltas.allFinite() && x0.allFinite() && direction.allFinite(),
                     "distance_curve: x0, direction and deltas must be finite");
@@ -87,8 +87,8 @@ DistanceCurve distance_curve(const E& e, const Vec<double>& x0, const Vec<double
 template <Encoder E>
 DistanceCurve distance_curve(const E& e, double x0 = 0.5, const Vec<double>& deltas = protocol_deltas()) {
     if (e.input_dim() != 1)
-        throw Error("distance_curve: the scalar-x0 form needs a 1D encoder (input_dim = " +
-                    std::to_string(e.input_dim()) + "); pass x0 and direction vectors instead");
+        detail::fail("distance_curve: the scalar-x0 form needs a 1D encoder (input_dim = ",
+                    e.input_dim(), "); pass x0 and direction vectors instead");
     return distance_curve(e, Vec<double>::Constant(1, x0), Vec<double>::Ones(1), deltas);
 }
 
@@ -112,8 +112,8 @@ DistanceCurve kernel_curve(const K& kern, const Vec<double>& deltas = protocol_d
 /// already <= level there. deltas must be strictly increasing and finite (posenc::Error otherwise).
 inline double half_width(const Vec<double>& delta, const Vec<double>& k, double level = 0.5) {
     detail::require(delta.size() == k.size() && delta.size() > 0,
-                    "half_width: delta and k must be non-empty and of equal length (got " + std::to_string(delta.size()) +
-                        " and " + std::to_string(k.size()) + ")");
+                    "half_width: delta and k must be non-empty and of equal length (got ", delta.size(),
+                        " and ", k.size(), ")");
     detail::require(delta.allFinite() && k.allFinite() && std::isfinite(level),
                     "half_width: delta, k and level must be finite");
     for (Index j = 1; j < delta.size(); ++j)

@@ -28,12 +28,12 @@ namespace detail {
 template <class A, class B>
 void check_metric_inputs(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b, const char* who) {
     if (a.rows() != b.rows() || a.cols() != b.cols())
-        throw Error(std::string(who) + ": prediction and target must have the same shape (got " +
-                    std::to_string(a.rows()) + " x " + std::to_string(a.cols()) + " and " + std::to_string(b.rows()) +
-                    " x " + std::to_string(b.cols()) + ")");
-    if (a.size() == 0) throw Error(std::string(who) + ": inputs must not be empty");
-    if (!a.allFinite()) throw Error(std::string(who) + ": prediction has NaN or Inf entries");
-    if (!b.allFinite()) throw Error(std::string(who) + ": target has NaN or Inf entries");
+        posenc::detail::fail(who, ": prediction and target must have the same shape (got ",
+                    a.rows(), " x ", a.cols(), " and ", b.rows(),
+                    " x ", b.cols(), ")");
+    if (a.size() == 0) posenc::detail::fail(who, ": inputs must not be empty");
+    if (!a.allFinite()) posenc::detail::fail(who, ": prediction has NaN or Inf entries");
+    if (!b.allFinite()) posenc::detail::fail(who, ": target has NaN or Inf entries");
 }
 }  // namespace detail
 

@@ -69,9 +69,9 @@ namespace detail {
 template <class T>
 void check_embedding(const Eigen::Ref<const Mat<T>>& A, const char* who) {
     if (A.rows() == 0 || A.cols() == 0)
-        throw Error(std::string(who) + ": matrix must not be empty (got " + std::to_string(A.rows()) + " x " +
-                    std::to_string(A.cols()) + ")");
-    if (!A.allFinite()) throw Error(std::string(who) + ": matrix has NaN or Inf entries");
+        detail::fail(who, ": matrix must not be empty (got ", A.rows(), " x ",
+                    A.cols(), ")");
+    if (!A.allFinite()) detail::fail(who, ": matrix has NaN or Inf entries");
 }
 
 /// Frobenius norm squared, accumulated in double (column sums in parallel, deterministic order).
@@ -131,7 +131,7 @@ template <class T>
 Vec<double> gram_eigenvalues(const Eigen::Ref<const Mat<T>>& A, const char* who) {
     const Mat<double> G = gram_lower<T, double>(A);
     Eigen::SelfAdjointEigenSolver<Mat<double>> es(G, Eigen::EigenvaluesOnly);  // reads the lower triangle
-    if (es.info() != Eigen::Success) throw Error(std::string(who) + ": eigen-solver failed");
+    if (es.info() != Eigen::Success) detail::fail(who, ": eigen-solver failed");
     Vec<double> ev = es.eigenvalues().reverse();
     return ev.cwiseMax(0.0);
 }
@@ -140,10 +140,10 @@ Vec<double> gram_eigenvalues(const Eigen::Ref<const Mat<T>>& A, const char* who)
 /// re-orthogonalisation. `apply(q, w)` must set w = G q. Returns the top Ritz value.
 template <class T, class Apply>
 double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const char* who) {
-    detail::require(opt.max_iterations > 0, std::string(who) + ": max_iterations must be > 0 (got " +
-                                                std::to_string(opt.max_iterations) + ")");
+    detail::require(opt.max_iterations > 0, who, ": max_iterations must be > 0 (got ",
+                                                opt.max_iterations, ")");
     detail::require(std::isfinite(opt.tolerance) && opt.tolerance > 0,
-                    std::string(who) + ": tolerance must be finite and > 0 (got " + std::to_string(opt.tolerance) + ")");
+                    who, ": tolerance must be finite and > 0 (got ", opt.tolerance, ")");
     const Index kmax = std::min<Index>(m, opt.max_iterations);
     // Lanczos basis in double whatever T is; grown by doubling (m x k doubles for k steps).
     Mat<double> Q(m, std::min<Index>(kmax + 1, 64));
@@ -180,7 +180,7 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
             Vec<double> sub = k > 1 ? Vec<double>(Eigen::Map<const Vec<double>>(beta.data(), k - 1)) : Vec<double>(0);
             Eigen::SelfAdjointEigenSolver<Mat<double>> es;
             es.computeFromTridiagonal(diag, sub, Eigen::ComputeEigenvectors);
-            if (es.info() != Eigen::Success) throw Error(std::string(who) + ": Lanczos eigen-solver failed");
+            if (es.info() != Eigen::Success) detail::fail(who, ": Lanczos eigen-solver failed");
             theta = es.eigenvalues()[k - 1];  // ascending order
             const double resid = b * std::abs(es.eigenvectors()(k - 1, k - 1));
             if (breakdown || k == m || resid <= opt.tolerance * std::abs(theta)) return theta;
@@ -191,8 +191,8 @@ double lanczos_top(Index m, Apply&& apply, const StableRankOptions& opt, const c
         Q.col(k) = w / b;
     }
     if (kmax == m) return theta;
-    throw Error(std::string(who) + ": Lanczos did not converge in max_iterations = " +
-                std::to_string(opt.max_iterations) + " steps (raise it or loosen tolerance)");
+    detail::fail(who, ": Lanczos did not converge in max_iterations = ",
+                opt.max_iterations, " steps (raise it or loosen tolerance)");
 }
 
 /// Resolves Auto to Exact or Iterative for a matrix whose smaller side is m.
@@ -244,7 +244,7 @@ double top_singular_value_squared(const Eigen::MatrixBase<Derived>& A_, const St
     if (detail::resolve_method(opt, m) == StableRankMethod::Exact) {
         const Mat<T> G = detail::gram_lower<T>(A);
         Eigen::SelfAdjointEigenSolver<Mat<T>> es(G, Eigen::EigenvaluesOnly);
-        if (es.info() != Eigen::Success) throw Error(std::string(who) + ": eigen-solver failed");
+        if (es.info() != Eigen::Success) detail::fail(who, ": eigen-solver failed");
         return double(es.eigenvalues()[m - 1]);
     }
     if (m <= opt.gram_max_dim) {

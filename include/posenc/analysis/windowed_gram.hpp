@@ -63,9 +63,9 @@ struct GramRuns {
     GramRuns(const Windows<T>& w, Index output_dim, const char* who) {
         const Index N = w.cols(), K = w.width;
         if (w.index.rows() != K || w.weight.rows() != K || w.weight.cols() != N)
-            throw Error(std::string(who) + ": windows are inconsistent (index " + std::to_string(w.index.rows()) + " x " +
-                        std::to_string(w.index.cols()) + ", weight " + std::to_string(w.weight.rows()) + " x " +
-                        std::to_string(w.weight.cols()) + ", width " + std::to_string(K) + ")");
+            detail::fail(who, ": windows are inconsistent (index ", w.index.rows(), " x ",
+                        w.index.cols(), ", weight ", w.weight.rows(), " x ",
+                        w.weight.cols(), ", width ", K, ")");
         begin.assign(std::size_t(N) + 1, 0);
         lo.assign(std::size_t(N), output_dim);
         hi.assign(std::size_t(N), 0);
@@ -75,8 +75,8 @@ struct GramRuns {
             for (Index k = 0; k < K; ++k) {
                 const Index r = w.index(k, n);
                 if (r < 0 || r >= output_dim)
-                    throw Error(std::string(who) + ": window index " + std::to_string(r) + " of point " +
-                                std::to_string(n) + " is outside [0, " + std::to_string(output_dim) + ")");
+                    detail::fail(who, ": window index ", r, " of point ",
+                                n, " is outside [0, ", output_dim, ")");
                 if (w.weight(k, n) == T(0)) continue;
                 if (!col.empty() && col.back().row + col.back().len == r && col.back().slot + col.back().len == k)
                     ++col.back().len;
@@ -86,8 +86,8 @@ struct GramRuns {
             std::sort(col.begin(), col.end(), [](const GramRun& a, const GramRun& b) { return a.row < b.row; });
             for (std::size_t i = 1; i < col.size(); ++i)
                 if (col[i - 1].row + col[i - 1].len > col[i].row)
-                    throw Error(std::string(who) + ": point " + std::to_string(n) + " has row " +
-                                std::to_string(col[i].row) + " twice in its window");
+                    detail::fail(who, ": point ", n, " has row ",
+                                col[i].row, " twice in its window");
             if (!col.empty()) {
                 lo[std::size_t(n)] = col.front().row;
                 hi[std::size_t(n)] = col.back().row + col.back().len;
@@ -107,7 +107,7 @@ struct GramRuns {
 template <class T>
 Mat<double> windowed_gram(const Windows<T>& w, Index output_dim) {
     constexpr const char* who = "windowed_gram";
-    detail::require(output_dim > 0, std::string(who) + ": output_dim must be > 0");
+    detail::require(output_dim > 0, who, ": output_dim must be > 0");
     const detail::GramRuns<T> R(w, output_dim, who);
     const Index N = w.cols();
     Mat<double> G = Mat<double>::Zero(N, N);
@@ -160,17 +160,17 @@ double embedding_stable_rank(const E& e, ConstMatRef<typename E::Scalar> X, cons
     constexpr const char* who = "embedding_stable_rank";
     if constexpr (WindowedEncoder<E>) {
         if (windowed_gram_applies(e, X.cols())) {
-            detail::require(X.cols() > 0, std::string(who) + ": no points");
+            detail::require(X.cols() > 0, who, ": no points");
             Windows<T> w;
             e.windows(X, w);
             const Mat<double> G = windowed_gram(w, e.output_dim());
             const double fro2 = G.trace();
-            if (!(fro2 > 0)) throw Error(std::string(who) + ": the code is all zero (stable rank undefined)");
+            if (!(fro2 > 0)) detail::fail(who, ": the code is all zero (stable rank undefined)");
             const Index m = G.rows();
             double top = 0;
             if (detail::resolve_method(opt, m) == StableRankMethod::Exact) {
                 Eigen::SelfAdjointEigenSolver<Mat<double>> es(G, Eigen::EigenvaluesOnly);
-                if (es.info() != Eigen::Success) throw Error(std::string(who) + ": eigen-solver failed");
+                if (es.info() != Eigen::Success) detail::fail(who, ": eigen-solver failed");
                 top = es.eigenvalues()[m - 1];
             } else {
                 top = detail::lanczos_top<double>(
@@ -225,13 +225,13 @@ std::pair<double, double> gram_stable_ranks(const MatD& G, Index min_side, bool 
     const double fro2 = G.trace();
     if (!(fro2 > 0)) {
         if (nan_if_zero) return {std::nan(""), std::nan("")};
-        throw Error(std::string(who) + ": the code is all zero (stable rank undefined)");
+        detail::fail(who, ": the code is all zero (stable rank undefined)");
     }
     Eigen::SelfAdjointEigenSolver<Mat<double>> es(G, Eigen::EigenvaluesOnly);
-    if (es.info() != Eigen::Success) throw Error(std::string(who) + ": eigen-solver failed");
+    if (es.info() != Eigen::Success) detail::fail(who, ": eigen-solver failed");
     const Vec<double> ev = es.eigenvalues().reverse().cwiseMax(0.0);  // descending
     const double top = ev[0];
-    if (!(top > 0)) throw Error(std::string(who) + ": the Gram matrix has no positive eigenvalue");
+    if (!(top > 0)) detail::fail(who, ": the Gram matrix has no positive eigenvalue");
     const double floor = double(min_side) * std::numeric_limits<double>::epsilon() * top;
     double s = 0;
     for (Index i = 0; i < ev.size(); ++i)
@@ -258,7 +258,7 @@ EmbeddingStableRanks embedding_stable_ranks(const E& e, ConstMatRef<typename E::
                                             const EmbeddingRankOptions& opt = {}) {
     using T = typename E::Scalar;
     constexpr const char* who = "embedding_stable_ranks";
-    detail::require(X.cols() > 0, std::string(who) + ": no points");
+    detail::require(X.cols() > 0, who, ": no points");
     EmbeddingStableRanks r;
     if constexpr (WindowedEncoder<E>) {
         if (!opt.force_dense && windowed_gram_applies(e, X.cols())) {

@@ -29,9 +29,9 @@ POSENC_NOINLINE void gemm(Op oa, Op ob, ConstMatRef<T> A, ConstMatRef<T> B, MatR
     const Index m = oa == Op::N ? A.rows() : A.cols(), k = oa == Op::N ? A.cols() : A.rows();
     const Index kb = ob == Op::N ? B.rows() : B.cols(), n = ob == Op::N ? B.cols() : B.rows();
     if (k != kb || C.rows() != m || C.cols() != n)
-        throw Error("gemm: shapes do not match: op(A) is " + std::to_string(m) + " x " + std::to_string(k) +
-                    ", op(B) " + std::to_string(kb) + " x " + std::to_string(n) + ", C " + std::to_string(C.rows()) +
-                    " x " + std::to_string(C.cols()));
+        detail::fail("gemm: shapes do not match: op(A) is ", m, " x ", k,
+                    ", op(B) ", kb, " x ", n, ", C ", C.rows(),
+                    " x ", C.cols());
     // One form per op pair (C += ...): "=" would instantiate Eigen's evalTo path a second time.
     if (!accumulate) C.setZero();
     if (oa == Op::N && ob == Op::N) C.noalias() += A * B;

@@ -56,7 +56,7 @@ public:
     void windows(ConstMatRef<T> X, Windows<T>& w) const {
         const Concept& c = get();
         if (c.window_width() <= 0)
-            throw Error("AnyEncoder \"" + name_ + "\": this encoder has no compact-support windows (window_width() == 0)");
+            detail::fail("AnyEncoder \"", name_, "\": this encoder has no compact-support windows (window_width() == 0)");
         c.windows(X, w);
     }
 

@@ -27,12 +27,12 @@ public:
         detail::require(!parts_.empty(), "Concat: needs at least one part (got 0)");
         offsets_.assign(1, 0);
         for (std::size_t i = 0; i < parts_.size(); ++i) {
-            detail::require(!parts_[i].empty(), "Concat: part " + std::to_string(i) + " is an empty AnyEncoder");
+            detail::require(!parts_[i].empty(), "Concat: part ", i, " is an empty AnyEncoder");
             const Index in = parts_[i].input_dim();
             detail::require(in == parts_[0].input_dim(),
-                            "Concat: every part must have the same input_dim (part 0 has " +
-                                std::to_string(parts_[0].input_dim()) + ", part " + std::to_string(i) + " has " +
-                                std::to_string(in) + ")");
+                            "Concat: every part must have the same input_dim (part 0 has ",
+                                parts_[0].input_dim(), ", part ", i, " has ",
+                                in, ")");
             offsets_.push_back(offsets_.back() + parts_[i].output_dim());
         }
     }
@@ -99,7 +99,7 @@ public:
             p.windows(X, wp);
             detail::require(wp.index.rows() == kp && wp.index.cols() == N && wp.weight.rows() == kp &&
                                 wp.weight.cols() == N,
-                            "Concat: part " + std::to_string(i) + " returned windows of the wrong shape");
+                            "Concat: part ", i, " returned windows of the wrong shape");
             w.index.middleRows(k0, kp) = wp.index.array() + std::int32_t(offset(i));
             w.weight.middleRows(k0, kp) = wp.weight;
             k0 += kp;

@@ -44,8 +44,8 @@ public:
     /// Wraps the 1D encoder `axis` (input_dim must be 1; throws posenc::Error otherwise).
     explicit Directional(E axis, Scaling scaling = Scaling::UnitNormAtCenter)
         : axis_(std::move(axis)), scaling_(scaling) {
-        detail::require(axis_.input_dim() == 1, "Directional: the axis encoder must have input_dim 1 (got " +
-                                                    std::to_string(axis_.input_dim()) + ")");
+        detail::require(axis_.input_dim() == 1, "Directional: the axis encoder must have input_dim 1 (got ",
+                                                    axis_.input_dim(), ")");
         detail::require(axis_.output_dim() > 0, "Directional: the axis encoder must have output_dim > 0");
         if (scaling_ == Scaling::UnitNormAtCenter) {
             // Checked to be usable in T: an axis code that underflowed at 0.5 must not be divided by.
@@ -161,8 +161,8 @@ private:
     }
     /// A scale s > 1 made a code overflow T (only possible for coordinates far outside [0, 1]).
     [[noreturn]] void throw_overflow(Index b) const {
-        throw Error("Directional: block " + std::to_string(b) + "'s code times the scale " +
-                    detail::short_number(scale_) + " overflows " + detail::scalar_name<T>() +
+        detail::fail("Directional: block ", b, "'s code times the scale ",
+                    detail::short_number(scale_), " overflows ", detail::scalar_name<T>(),
                     " (coordinates too large for this encoder)");
     }
 

@@ -38,16 +38,16 @@ namespace detail {
 template <class T>
 void check_points(ConstMatRef<T> X, Index input_dim, const char* who) {
     if (X.rows() != input_dim)
-        throw Error(std::string(who) + ": input dimension must be " + std::to_string(input_dim) + " (got " +
-                    std::to_string(X.rows()) + " rows)");
-    if (!X.allFinite()) throw Error(std::string(who) + ": coordinates must be finite (got NaN or Inf)");
+        detail::fail(who, ": input dimension must be ", input_dim, " (got ",
+                    X.rows(), " rows)");
+    if (!X.allFinite()) detail::fail(who, ": coordinates must be finite (got NaN or Inf)");
 }
 /// Throws unless `m` is rows x cols; `what` names the argument.
 template <class M>
 void check_shape(const M& m, Index rows, Index cols, const char* who, const char* what) {
     if (m.rows() != rows || m.cols() != cols)
-        throw Error(std::string(who) + ": " + what + " must be " + std::to_string(rows) + " x " +
-                    std::to_string(cols) + " (got " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) +
+        detail::fail(who, ": ", what, " must be ", rows, " x ",
+                    cols, " (got ", m.rows(), " x ", m.cols(),
                     ")");
 }
 }  // namespace detail

@@ -151,7 +151,7 @@ public:
     }
 
     [[noreturn]] void fail(const std::string& msg) const {
-        throw Error("encoder \"" + norm_.type + "\": " + msg);
+        detail::fail("encoder \"", norm_.type, "\": ", msg);
     }
 
     bool has(const char* key) const { return norm_.params.count(key) > 0; }
@@ -345,16 +345,16 @@ AnyEncoder<T> make_child(const EncoderSpec& parent, std::size_t i, int depth) {
     try {
         return make_encoder_impl<T>(parent.children[i], depth + 1);
     } catch (const Error& e) {
-        throw Error("encoder \"" + parent.type + "\": child " + std::to_string(i) + ": " + e.what());
+        detail::fail("encoder \"", parent.type, "\": child ", i, ": ", e.what());
     }
 }
 
 template <class T>
 AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
     if (depth >= kMaxSpecDepth)
-        throw Error("encoder spec nested too deeply (more than " + std::to_string(kMaxSpecDepth) + " levels)");
+        detail::fail("encoder spec nested too deeply (more than ", kMaxSpecDepth, " levels)");
     const EncoderTypeInfo* info = find_encoder_type(spec.type);
-    if (!info) throw Error("unknown encoder \"" + spec.type + "\" (known: " + known_encoder_list() + ")");
+    if (!info) detail::fail("unknown encoder \"", spec.type, "\" (known: ", known_encoder_list(), ")");
     SpecReader r(spec, *info);
     const std::string& t = spec.type;
     // Widths, frequencies and offsets within what T can evaluate (see max_rate), named when out of range.
@@ -494,7 +494,7 @@ inline std::vector<std::string> encoder_types() {
 /// Throws posenc::Error for an unknown type.
 inline std::vector<std::string> encoder_parameters(const std::string& type) {
     const auto* info = detail::find_encoder_type(type);
-    if (!info) throw Error("unknown encoder \"" + type + "\" (known: " + detail::known_encoder_list() + ")");
+    if (!info) detail::fail("unknown encoder \"", type, "\" (known: ", detail::known_encoder_list(), ")");
     std::vector<std::string> v(info->required.begin(), info->required.end());
     v.insert(v.end(), info->optional.begin(), info->optional.end());
     if (*info->main) v.emplace_back("param");
@@ -504,7 +504,7 @@ inline std::vector<std::string> encoder_parameters(const std::string& type) {
 /// A one-line description of `type` (for --help texts). Throws posenc::Error for an unknown type.
 inline std::string encoder_summary(const std::string& type) {
     const auto* info = detail::find_encoder_type(type);
-    if (!info) throw Error("unknown encoder \"" + type + "\" (known: " + detail::known_encoder_list() + ")");
+    if (!info) detail::fail("unknown encoder \"", type, "\" (known: ", detail::known_encoder_list(), ")");
     return info->summary;
 }
 

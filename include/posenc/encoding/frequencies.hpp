@@ -15,7 +15,7 @@ namespace posenc {
 
 namespace detail {
 inline void require_count(Index n, const char* what) {
-    require(n > 0, std::string(what) + " must be > 0 (got " + std::to_string(n) + ")");
+    require(n > 0, what, " must be > 0 (got ", n, ")");
 }
 }  // namespace detail
 
@@ -33,7 +33,7 @@ inline Eigen::MatrixXd linear_frequencies(Index input_dim, Index per_axis, doubl
     detail::require_count(input_dim, "linear_frequencies: input_dim");
     detail::require_count(per_axis, "linear_frequencies: per_axis");
     detail::require(std::isfinite(max_freq) && max_freq >= 1.0,
-                    "linear_frequencies: max_freq must be finite and >= 1 (got " + std::to_string(max_freq) + ")");
+                    "linear_frequencies: max_freq must be finite and >= 1 (got ", max_freq, ")");
     Eigen::MatrixXd B = Eigen::MatrixXd::Zero(input_dim * per_axis, input_dim);
     for (Index a = 0; a < input_dim; ++a)
         for (Index k = 0; k < per_axis; ++k)
@@ -48,7 +48,7 @@ inline Eigen::MatrixXd log_spaced_frequencies(Index input_dim, Index per_axis, d
     detail::require_count(input_dim, "log_spaced_frequencies: input_dim");
     detail::require_count(per_axis, "log_spaced_frequencies: per_axis");
     detail::require(std::isfinite(max_exponent) && max_exponent >= 0.0 && max_exponent <= 60.0,
-                    "log_spaced_frequencies: max_exponent must be in [0, 60] (got " + std::to_string(max_exponent) +
+                    "log_spaced_frequencies: max_exponent must be in [0, 60] (got ", max_exponent,
                         ")");
     Eigen::MatrixXd B = Eigen::MatrixXd::Zero(input_dim * per_axis, input_dim);
     for (Index a = 0; a < input_dim; ++a)
@@ -62,7 +62,7 @@ inline Eigen::MatrixXd log_spaced_frequencies(Index input_dim, Index per_axis, d
 /// axis (axis-major). Shape (input_dim * levels) x input_dim; levels in [1, 61].
 inline Eigen::MatrixXd log_frequencies(Index input_dim, Index levels) {
     detail::require(levels > 0 && levels <= 61,
-                    "log_frequencies: levels must be in [1, 61] (got " + std::to_string(levels) + ")");
+                    "log_frequencies: levels must be in [1, 61] (got ", levels, ")");
     return log_spaced_frequencies(input_dim, levels, double(levels - 1));
 }
 

@@ -16,7 +16,7 @@ public:
     /// Identity on `input_dim`-dimensional points; throws posenc::Error unless input_dim > 0.
     explicit Identity(Index input_dim = 1) : dim_(input_dim) {
         detail::require(input_dim > 0,
-                        "Identity: input_dim must be > 0 (got " + std::to_string(input_dim) + ")");
+                        "Identity: input_dim must be > 0 (got ", input_dim, ")");
     }
 
     /// Number of coordinates per point.

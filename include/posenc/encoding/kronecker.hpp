@@ -53,8 +53,8 @@ public:
         // Two finite codes can still have a product beyond the largest T (e.g. 1e20 * 1e20 in float).
         for (Index n = 0; n < X.cols(); ++n)
             if (!out.col(n).allFinite())
-                throw Error("Kronecker: the product of the axes' codes of column " + std::to_string(n) + " overflows " +
-                            detail::scalar_name<Scalar>() + " (coordinates or codes too large)");
+                detail::fail("Kronecker: the product of the axes' codes of column ", n, " overflows ",
+                            detail::scalar_name<Scalar>(), " (coordinates or codes too large)");
     }
 
     /// Vector-Jacobian product: with G_n = dY(:, n) seen as a Dy x Dx matrix,

@@ -43,7 +43,7 @@ public:
     }
     /// The same 1D encoder on each of `input_dim` axes.
     PerAxis(const E& axis, Index input_dim, Scaling scaling = Scaling::UnitNormAtCenter) : scaling_(scaling) {
-        detail::require(input_dim > 0, "PerAxis: input_dim must be > 0 (got " + std::to_string(input_dim) + ")");
+        detail::require(input_dim > 0, "PerAxis: input_dim must be > 0 (got ", input_dim, ")");
         axes_.assign(std::size_t(input_dim), axis);
         init();
     }
@@ -139,7 +139,7 @@ public:
             e.windows(xa, wa);
             detail::require(wa.index.rows() == ka && wa.index.cols() == N && wa.weight.rows() == ka &&
                                 wa.weight.cols() == N,
-                            "PerAxis: axis " + std::to_string(a) + " returned windows of the wrong shape");
+                            "PerAxis: axis ", a, " returned windows of the wrong shape");
             w.index.middleRows(k0, ka) = wa.index.array() + std::int32_t(offset(a));
             w.weight.middleRows(k0, ka) = wa.weight * T(scale_);
             if (may_overflow(xa) && !w.weight.middleRows(k0, ka).allFinite()) throw_overflow(a);
@@ -155,8 +155,8 @@ private:
         offsets_.assign(1, 0);
         for (std::size_t a = 0; a < axes_.size(); ++a) {
             const Index in = axes_[a].input_dim();
-            detail::require(in == 1, "PerAxis: axis " + std::to_string(a) +
-                                         " encoder must have input_dim 1 (got " + std::to_string(in) + ")");
+            detail::require(in == 1, "PerAxis: axis ", a,
+                                         " encoder must have input_dim 1 (got ", in, ")");
             offsets_.push_back(offsets_.back() + axes_[a].output_dim());
         }
         scale_ = 1.0;
@@ -169,7 +169,7 @@ private:
                 const E& e = axes_[a];
                 Mat<T> code(e.output_dim(), 1);
                 e.encode(c, code);
-                detail::require(code.allFinite(), "PerAxis: axis " + std::to_string(a) +
+                detail::require(code.allFinite(), "PerAxis: axis ", a,
                                                       " encoder gave a non-finite code at the centre 0.5");
                 sq += code.template cast<double>().squaredNorm();
             }
@@ -187,8 +187,8 @@ private:
     }
     /// A scale s > 1 made a code overflow T (only possible for coordinates far outside [0, 1]).
     [[noreturn]] void throw_overflow(Index a) const {
-        throw Error("PerAxis: axis " + std::to_string(a) + "'s code times the scale " + detail::short_number(scale_) +
-                    " overflows " + detail::scalar_name<T>() + " (coordinates too large for this encoder)");
+        detail::fail("PerAxis: axis ", a, "'s code times the scale ", detail::short_number(scale_),
+                    " overflows ", detail::scalar_name<T>(), " (coordinates too large for this encoder)");
     }
 
     std::vector<E> axes_;

@@ -2,9 +2,11 @@
 // one routine every encoder uses to turn the centre's norm into its unit-norm constant.
 #pragma once
 #include <cmath>
+#include <concepts>
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "posenc/core/error.hpp"
@@ -57,22 +59,41 @@ inline std::string short_number(double x) {
 /// So s <= 1 / sqrt(min<T>) (about 9.2e18 in float, 6.7e153 in double): scaled codes are finite as long
 /// as the raw entries stay below max<T> * sqrt(min<T>) (about 3.7e19 in float, 2.7e154 in double).
 template <class T>
-double unit_norm_scale(double sq, const std::string& who, const std::string& hint_if_small = {}) {
+[[noreturn, gnu::cold, gnu::noinline]] void unit_norm_fail(double sq, std::string_view who, std::string_view hint_if_small) {
     const double lo = double(std::numeric_limits<T>::min());
     const std::string type = scalar_name<T>();
     if (!(std::isfinite(sq) && sq > 0))
-        throw Error(who + ": cannot scale to unit norm: the raw code of the centre point must have a finite "
-                          "non-zero norm (got norm^2 " + short_number(sq) + ")");
+        detail::fail(who, ": cannot scale to unit norm: the raw code of the centre point must have a finite "
+                          "non-zero norm (got norm^2 ", short_number(sq), ")");
     if (sq < lo)
-        throw Error(who + ": cannot scale to unit norm in " + type + ": the raw code of the centre point has norm^2 " +
-                    short_number(sq) + ", below the smallest normal " + type + " (" + short_number(lo) +
-                    "), so 1 / norm would overflow the codes" +
-                    (hint_if_small.empty() ? std::string() : " (" + hint_if_small + ")"));
-    const double s = 1.0 / std::sqrt(sq);
-    if (s < lo)
-        throw Error(who + ": cannot scale to unit norm in " + type + ": the raw code of the centre point has norm^2 " +
-                    short_number(sq) + ", so large that 1 / norm underflows " + type);
-    return s;
+        detail::fail(who, ": cannot scale to unit norm in ", type, ": the raw code of the centre point has norm^2 ",
+                     short_number(sq), ", below the smallest normal ", type, " (", short_number(lo),
+                     "), so 1 / norm would overflow the codes", hint_if_small.empty() ? "" : " (", hint_if_small,
+                     hint_if_small.empty() ? "" : ")");
+    detail::fail(who, ": cannot scale to unit norm in ", type, ": the raw code of the centre point has norm^2 ",
+                 short_number(sq), ", so large that 1 / norm underflows ", type);
+}
+
+template <class T>
+double unit_norm_scale(double sq, std::string_view who, std::string_view hint_if_small = {}) {
+    const double lo = double(std::numeric_limits<T>::min());
+    if (std::isfinite(sq) && sq > 0 && sq >= lo) {
+        const double s = 1.0 / std::sqrt(sq);
+        if (s >= lo) return s;
+    }
+    unit_norm_fail<T>(sq, who, hint_if_small);
+}
+
+/// unit_norm_scale(sq, who, hint) with {who, hint} = describe() computed only on failure.
+template <class T, std::invocable F>
+double unit_norm_scale(double sq, const F& describe) {
+    const double lo = double(std::numeric_limits<T>::min());
+    if (std::isfinite(sq) && sq > 0 && sq >= lo) {
+        const double s = 1.0 / std::sqrt(sq);
+        if (s >= lo) return s;
+    }
+    const auto [who, hint] = describe();
+    unit_norm_fail<T>(sq, who, hint);
 }
 
 }  // namespace detail

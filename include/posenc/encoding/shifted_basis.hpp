@@ -54,22 +54,22 @@ public:
     /// makes psi(0) = exp(-0 * inf) = NaN).
     ShiftedBasis(P p, Index dim, Domain domain = Domain::Bounded, Scaling scaling = Scaling::UnitNormAtCenter)
         : profile_(std::move(p)), dim_(dim), domain_(domain), scaling_(scaling) {
-        detail::require(dim > 0, "ShiftedBasis: dim must be > 0 (got " + std::to_string(dim) + ")");
+        detail::require(dim > 0, "ShiftedBasis: dim must be > 0 (got ", dim, ")");
         detail::require(dim <= Index(std::numeric_limits<std::int32_t>::max()) / 2,
-                        "ShiftedBasis: dim is too large (got " + std::to_string(dim) + ")");
+                        "ShiftedBasis: dim is too large (got ", dim, ")");
         if constexpr (Bindable<P>) profile_.bind(dim);
         shifts_.resize(std::size_t(dim));
         for (Index d = 0; d < dim; ++d) shifts_[std::size_t(d)] = T(double(d) / double(dim));
 
         const double R = profile_.support();
-        detail::require(R >= 0, "ShiftedBasis: profile " + std::string(profile_.name()) +
-                                    " has an invalid support radius (got " + std::to_string(R) + ")");
+        detail::require(R >= 0, "ShiftedBasis: profile ", profile_.name(),
+                                    " has an invalid support radius (got ", R, ")");
         support_ = R;
         window_ = slots_for(R);
         if constexpr (HasZeroRadius<P>) {
             const double Z = profile_.zero_radius(double(std::numeric_limits<T>::min()));
-            detail::require(Z >= 0, "ShiftedBasis: profile " + std::string(profile_.name()) +
-                                        " has an invalid zero radius (got " + std::to_string(Z) + ")");
+            detail::require(Z >= 0, "ShiftedBasis: profile ", profile_.name(),
+                                        " has an invalid zero radius (got ", Z, ")");
             zero_window_ = slots_for(Z);
         }
 
@@ -85,9 +85,12 @@ public:
             }
             // The scale is applied in T: a raw norm^2 below T's smallest normal number would make it
             // overflow (or the codes underflow to 0 before scaling, then 0 * inf = NaN).
-            scale_ = detail::unit_norm_scale<T>(sq, "ShiftedBasis (profile " + std::string(profile_.name()) + ")",
-                                                "profile " + std::string(profile_.name()) + " is too narrow for " +
-                                                    std::to_string(dim) + " shifts: widen it or use more shifts");
+            scale_ = detail::unit_norm_scale<T>(sq, [&] {
+                return std::pair<std::string, std::string>(
+                    "ShiftedBasis (profile " + std::string(profile_.name()) + ")",
+                    "profile " + std::string(profile_.name()) + " is too narrow for " + std::to_string(dim_) +
+                        " shifts: widen it or use more shifts");
+            });
         }
         check_profile_range();
     }
@@ -166,8 +169,8 @@ public:
     /// Sparse codes: w.index / w.weight (K x N, resized) hold each point's K window entries.
     /// Throws posenc::Error when window_width() == 0.
     void windows(ConstMatRef<T> X, Windows<T>& w) const {
-        detail::require(window_ > 0, "ShiftedBasis: windows() needs a compact support and window_width() > 0 (profile " +
-                                         std::string(profile_.name()) + ", D = " + std::to_string(dim_) + ")");
+        detail::require(window_ > 0, "ShiftedBasis: windows() needs a compact support and window_width() > 0 (profile ",
+                                         profile_.name(), ", D = ", dim_, ")");
         check_input(X);
         const Index N = X.cols(), K = window_;
         w.width = K;
@@ -204,10 +207,10 @@ private:
             const T vals[4] = {v[i] * s, g[i] * s, T(profile_.value(u)) * s, T(profile_.derivative(u)) * s};
             for (int k = 0; k < 4; ++k)
                 if (!std::isfinite(vals[k]))
-                    throw Error("ShiftedBasis: profile " + std::string(profile_.name()) + " has a non-finite " +
-                                (k % 2 == 0 ? "value" : "derivative") + " in " + detail::scalar_name<T>() +
-                                " at u = " + detail::short_number(double(u)) +
-                                " (a parameter of the profile is out of the range of " + detail::scalar_name<T>() +
+                    detail::fail("ShiftedBasis: profile ", profile_.name(), " has a non-finite ",
+                                (k % 2 == 0 ? "value" : "derivative"), " in ", detail::scalar_name<T>(),
+                                " at u = ", detail::short_number(double(u)),
+                                " (a parameter of the profile is out of the range of ", detail::scalar_name<T>(),
                                 ")");
         }
     }
@@ -308,8 +311,8 @@ private:
             for (Index n = 0; n < X.cols(); ++n) {
                 const T x = X(0, n);
                 if (!(x >= T(0) && x <= T(1)))
-                    throw Error("ShiftedBasis: coordinate x must be in [0, 1] on the bounded domain (got " +
-                                std::to_string(double(x)) + " at column " + std::to_string(n) + ")");
+                    detail::fail("ShiftedBasis: coordinate x must be in [0, 1] on the bounded domain (got ",
+                                double(x), " at column ", n, ")");
             }
         }
     }

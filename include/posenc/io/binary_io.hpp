@@ -95,8 +95,8 @@ public:
     /// Throws unless n more bytes are available; `what` names the field for the message.
     void need(std::size_t n, const std::string& what) const {
         if (n > remaining())
-            throw Error(context_ + ": data ends inside " + what + " (needs " + std::to_string(n) + " bytes, " +
-                        std::to_string(remaining()) + " left)");
+            detail::fail(context_, ": data ends inside ", what, " (needs ", n, " bytes, ",
+                        remaining(), " left)");
     }
     /// Unsigned integer of `bytes` bytes, little-endian.
     std::uint64_t uint(int bytes, const std::string& what) {
@@ -116,8 +116,8 @@ public:
     std::string string(const std::string& what, std::size_t max_len) {
         const std::uint32_t n = u32(what + " length");
         if (n > max_len)
-            throw Error(context_ + ": " + what + " is " + std::to_string(n) + " bytes long (at most " +
-                        std::to_string(max_len) + " allowed)");
+            detail::fail(context_, ": ", what, " is ", n, " bytes long (at most ",
+                        max_len, " allowed)");
         need(n, what);
         std::string s(reinterpret_cast<const char*>(p_), n);
         p_ += n;
@@ -159,19 +159,19 @@ inline std::string read_file(const std::filesystem::path& path, const std::strin
                              std::uintmax_t max_bytes = std::uintmax_t(1) << 40) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-        throw Error(who + ": '" + path.string() + "' is a directory, not a file");
+        detail::fail(who, ": '", path.string(), "' is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(who + ": cannot open '" + path.string() + "' for reading");
+    if (!in) detail::fail(who, ": cannot open '", path.string(), "' for reading");
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
-    if (size < 0) throw Error(who + ": cannot determine the size of '" + path.string() + "'");
+    if (size < 0) detail::fail(who, ": cannot determine the size of '", path.string(), "'");
     if (std::uintmax_t(size) > max_bytes)
-        throw Error(who + ": '" + path.string() + "' is " + std::to_string(size) + " bytes (at most " +
-                    std::to_string(max_bytes) + " accepted)");
+        detail::fail(who, ": '", path.string(), "' is ", size, " bytes (at most ",
+                    max_bytes, " accepted)");
     in.seekg(0, std::ios::beg);
     std::string bytes(static_cast<std::size_t>(size), '\0');
     if (size > 0 && !in.read(bytes.data(), size))
-        throw Error(who + ": reading '" + path.string() + "' failed");
+        detail::fail(who, ": reading '", path.string(), "' failed");
     return bytes;
 }
 
@@ -184,14 +184,14 @@ inline std::string read_file(const std::filesystem::path& path, const std::strin
 /// process, not against power loss. A symlink at `target` is replaced by a regular file.
 inline void write_file_atomically(const std::filesystem::path& target, std::string_view bytes, const std::string& who) {
     namespace fs = std::filesystem;
-    if (target.empty()) throw Error(who + ": path must not be empty");
-    if (!target.has_filename()) throw Error(who + ": path '" + target.string() + "' has no file name");
+    if (target.empty()) detail::fail(who, ": path must not be empty");
+    if (!target.has_filename()) detail::fail(who, ": path '", target.string(), "' has no file name");
     fs::path dir = target.parent_path();
     if (dir.empty()) dir = ".";
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
-        throw Error(who + ": directory '" + dir.string() + "' of '" + target.string() + "' does not exist");
-    if (fs::is_directory(target, ec)) throw Error(who + ": '" + target.string() + "' is a directory");
+        detail::fail(who, ": directory '", dir.string(), "' of '", target.string(), "' does not exist");
+    if (fs::is_directory(target, ec)) detail::fail(who, ": '", target.string(), "' is a directory");
 
     static std::atomic<std::uint64_t> counter{0};
     std::FILE* f = nullptr;
@@ -206,8 +206,8 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
         f = std::fopen(tmp.string().c_str(), "wbx");  // C11 exclusive create: never follows or reuses an existing name
     }
     if (!f)
-        throw Error(who + ": cannot create a temporary file in '" + dir.string() +
-                    "' (is the directory writable?); '" + target.string() + "' is unchanged");
+        detail::fail(who, ": cannot create a temporary file in '", dir.string(),
+                    "' (is the directory writable?); '", target.string(), "' is unchanged");
     struct Cleanup {  // removes the temporary file unless the rename happened
         std::FILE*& f;
         const fs::path& tmp;
@@ -226,12 +226,12 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
     const int closed = std::fclose(f);
     f = nullptr;
     if (!wrote || !flushed || closed != 0)
-        throw Error(who + ": writing " + std::to_string(bytes.size()) + " bytes to a temporary file in '" + dir.string() +
-                    "' failed (disk full or file size limit?); '" + target.string() + "' is unchanged");
+        detail::fail(who, ": writing ", bytes.size(), " bytes to a temporary file in '", dir.string(),
+                    "' failed (disk full or file size limit?); '", target.string(), "' is unchanged");
     fs::rename(tmp, target, ec);
     if (ec)
-        throw Error(who + ": cannot rename the temporary file to '" + target.string() + "' (" + ec.message() +
-                    "); '" + target.string() + "' is unchanged");
+        detail::fail(who, ": cannot rename the temporary file to '", target.string(), "' (", ec.message(),
+                    "); '", target.string(), "' is unchanged");
     cleanup.done = true;
 }
 

@@ -22,29 +22,29 @@ namespace posenc {
 inline EncoderSpec spec_from_json(const nlohmann::json& j, int depth = 0) {
     constexpr int kMaxDepth = 16;  // same limit as make_encoder(); bounds the recursion on untrusted input
     if (depth >= kMaxDepth)
-        throw Error("encoder spec: nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
-    if (!j.is_object()) throw Error(std::string("encoder spec: must be a JSON object (got ") + j.type_name() + ")");
+        detail::fail("encoder spec: nested too deeply (more than ", kMaxDepth, " levels)");
+    if (!j.is_object()) detail::fail("encoder spec: must be a JSON object (got ", j.type_name(), ")");
     EncoderSpec s;
     const auto type = j.find("type");
     if (type == j.end()) throw Error("encoder spec: missing \"type\"");
     if (!type->is_string())
-        throw Error(std::string("encoder spec: \"type\" must be a string (got ") + type->type_name() + ")");
+        detail::fail("encoder spec: \"type\" must be a string (got ", type->type_name(), ")");
     s.type = type->get<std::string>();
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& key = it.key();
         if (key == "type") continue;
         if (key == "children") {
             if (!it->is_array())
-                throw Error("encoder spec \"" + s.type + "\": \"children\" must be an array (got " +
-                            it->type_name() + ")");
+                detail::fail("encoder spec \"", s.type, "\": \"children\" must be an array (got ",
+                            it->type_name(), ")");
             for (const auto& c : *it) s.children.push_back(spec_from_json(c, depth + 1));
             continue;
         }
         if (it->is_boolean()) s.params[key] = it->get<bool>() ? 1.0 : 0.0;
         else if (it->is_number()) s.params[key] = it->get<double>();
         else
-            throw Error("encoder spec \"" + s.type + "\": parameter \"" + key + "\" must be a number (got " +
-                        it->type_name() + ")");
+            detail::fail("encoder spec \"", s.type, "\": parameter \"", key, "\" must be a number (got ",
+                        it->type_name(), ")");
     }
     return s;
 }
@@ -56,7 +56,7 @@ inline EncoderSpec parse_spec(const std::string& text) {
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("encoder spec: invalid JSON: ") + e.what());
+        detail::fail("encoder spec: invalid JSON: ", e.what());
     }
     return spec_from_json(j);
 }

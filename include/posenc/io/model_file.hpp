@@ -79,7 +79,7 @@ inline Activation activation_from_code(std::uint32_t c, const std::string& what)
         case 5: return Activation::Gaussian;
         default: break;
     }
-    throw Error("model file: " + what + " activation code " + std::to_string(c) +
+    detail::fail("model file: ", what, " activation code ", c,
                 " is unknown (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 sine, 5 gaussian)");
 }
 
@@ -95,17 +95,17 @@ inline std::string shape_text(const std::vector<std::uint64_t>& s) {
 /// a * b, or throws when it overflows 64 bits.
 inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, const std::string& what) {
     if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a)
-        throw Error("model file: " + what + " overflows 64 bits");
+        detail::fail("model file: ", what, " overflows 64 bits");
     return a * b;
 }
 
 inline void write_spec(ByteWriter& w, const EncoderSpec& s, int depth) {
     if (depth >= kMaxSpecDepth)
-        throw Error("save_model: encoder spec nested more than " + std::to_string(kMaxSpecDepth) + " levels deep");
+        detail::fail("save_model: encoder spec nested more than ", kMaxSpecDepth, " levels deep");
     auto name = [&](const std::string& n, const char* what) {
         if (n.size() > kMaxModelNameBytes)
-            throw Error(std::string("save_model: encoder spec ") + what + " '" + n.substr(0, 32) + "...' is longer than " +
-                        std::to_string(kMaxModelNameBytes) + " bytes");
+            detail::fail("save_model: encoder spec ", what, " '", n.substr(0, 32), "...' is longer than ",
+                        kMaxModelNameBytes, " bytes");
         w.string(n);
     };
     name(s.type, "type");
@@ -120,25 +120,25 @@ inline void write_spec(ByteWriter& w, const EncoderSpec& s, int depth) {
 
 inline EncoderSpec read_spec(ByteReader& r, int depth, const std::string& where) {
     if (depth >= kMaxSpecDepth)
-        throw Error("model file: encoder spec nested more than " + std::to_string(kMaxSpecDepth) + " levels deep");
+        detail::fail("model file: encoder spec nested more than ", kMaxSpecDepth, " levels deep");
     EncoderSpec s;
     s.type = r.string(where + " type", kMaxModelNameBytes);
     const std::uint32_t np = r.u32(where + " parameter count");
     if (np > r.remaining() / 12)  // each parameter takes at least 4 + 8 bytes
-        throw Error("model file: " + where + " declares " + std::to_string(np) + " parameters but only " +
-                    std::to_string(r.remaining()) + " bytes remain");
+        detail::fail("model file: ", where, " declares ", np, " parameters but only ",
+                    r.remaining(), " bytes remain");
     for (std::uint32_t i = 0; i < np; ++i) {
         const std::string what = where + " parameter " + std::to_string(i);
         std::string key = r.string(what + " name", kMaxModelNameBytes);
         const double v = r.f64(what + " value");
-        if (!std::isfinite(v)) throw Error("model file: " + where + " parameter \"" + key + "\" is not finite");
+        if (!std::isfinite(v)) detail::fail("model file: ", where, " parameter \"", key, "\" is not finite");
         if (!s.params.emplace(std::move(key), v).second)
-            throw Error("model file: " + where + " has parameter " + std::to_string(i) + " twice");
+            detail::fail("model file: ", where, " has parameter ", i, " twice");
     }
     const std::uint32_t nc = r.u32(where + " child count");
     if (nc > r.remaining() / 12)  // each child spec takes at least 4 + 4 + 4 bytes
-        throw Error("model file: " + where + " declares " + std::to_string(nc) + " children but only " +
-                    std::to_string(r.remaining()) + " bytes remain");
+        detail::fail("model file: ", where, " declares ", nc, " children but only ",
+                    r.remaining(), " bytes remain");
     for (std::uint32_t i = 0; i < nc; ++i)
         s.children.push_back(read_spec(r, depth + 1, where + ".children[" + std::to_string(i) + "]"));
     return s;
@@ -175,13 +175,13 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     const std::size_t size = bytes.size();
     const std::string magic_text = "0x89 \"POSENCM\"";
     if (size < kModelFileMagic.size())
-        throw Error("model file: not a posenc model file (" + std::to_string(size) +
-                    " bytes; a model file starts with the 8-byte magic " + magic_text + ")");
+        detail::fail("model file: not a posenc model file (", size,
+                    " bytes; a model file starts with the 8-byte magic ", magic_text, ")");
     if (std::memcmp(u, kModelFileMagic.data(), kModelFileMagic.size()) != 0)
-        throw Error("model file: not a posenc model file (wrong magic: the first 8 bytes must be " + magic_text + ")");
+        detail::fail("model file: not a posenc model file (wrong magic: the first 8 bytes must be ", magic_text, ")");
     if (size < kModelHeaderBytes)
-        throw Error("model file: truncated header (" + std::to_string(size) + " bytes; the header has " +
-                    std::to_string(kModelHeaderBytes) + ")");
+        detail::fail("model file: truncated header (", size, " bytes; the header has ",
+                    kModelHeaderBytes, ")");
     ByteReader h(u + 8, kModelHeaderBytes - 8, "model file header");
     ParsedModelFile out;
     ModelFileInfo& info = out.info;
@@ -189,30 +189,30 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     if (info.version == 0 || info.version > kModelFileVersion) {
         const std::string v = std::to_string(info.version), cur = std::to_string(kModelFileVersion);
         if (info.version > kModelFileVersion)
-            throw Error("model file: format version " + v + " is newer than this posenc can read (it reads version " +
-                        cur + "); load it with a newer posenc");
-        throw Error("model file: format version " + v + " is not a valid posenc model file version (this posenc reads version " +
-                    cur + ")");
+            detail::fail("model file: format version ", v, " is newer than this posenc can read (it reads version ",
+                        cur, "); load it with a newer posenc");
+        detail::fail("model file: format version ", v, " is not a valid posenc model file version (this posenc reads version ",
+                    cur, ")");
     }
     info.scalar_bytes = h.u32("scalar type");
     if (info.scalar_bytes != 4 && info.scalar_bytes != 8)
-        throw Error("model file: scalar type code " + std::to_string(info.scalar_bytes) +
+        detail::fail("model file: scalar type code ", info.scalar_bytes,
                     " is unknown (4 = float32, 8 = float64)");
     const std::uint64_t body = h.u64("body length");
     const std::uint64_t available = size >= kModelHeaderBytes + kModelChecksumBytes
                                         ? std::uint64_t(size - kModelHeaderBytes - kModelChecksumBytes)
                                         : 0;
     if (size < kModelHeaderBytes + kModelChecksumBytes || body > available)
-        throw Error("model file: truncated: the header declares a " + std::to_string(body) +
-                    "-byte body but the file has " + std::to_string(size) + " bytes (expected " +
-                    (body <= std::numeric_limits<std::uint64_t>::max() - 28 ? std::to_string(body + 28) : "more") + ")");
+        detail::fail("model file: truncated: the header declares a ", body,
+                    "-byte body but the file has ", size, " bytes (expected ",
+                    (body <= std::numeric_limits<std::uint64_t>::max() - 28 ? std::to_string(body + 28) : "more"), ")");
     if (body < available)
-        throw Error("model file: " + std::to_string(available - body) + " unexpected bytes after the end of the model");
+        detail::fail("model file: ", available - body, " unexpected bytes after the end of the model");
     const std::size_t crc_at = kModelHeaderBytes + std::size_t(body);
     const std::uint32_t stored = std::uint32_t(ByteReader(u + crc_at, 4, "model file").u32("checksum"));
     const std::uint32_t computed = crc32(u, crc_at);
     if (stored != computed)
-        throw Error("model file: checksum mismatch (stored " + hex32(stored) + ", computed " + hex32(computed) +
+        detail::fail("model file: checksum mismatch (stored ", hex32(stored), ", computed ", hex32(computed),
                     "): the file is corrupt");
 
     ByteReader r(u + kModelHeaderBytes, std::size_t(body), "model file");
@@ -231,7 +231,7 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     const std::uint32_t init = r.u32("config init");
     const std::uint32_t path = r.u32("config first-layer path");
     auto bad = [](const std::string& what, std::int64_t v, const std::string& rule) {
-        throw Error("model file: config " + what + " must be " + rule + " (got " + std::to_string(v) + ")");
+        detail::fail("model file: config ", what, " must be ", rule, " (got ", v, ")");
     };
     if (c.input_dim < 1) bad("input_dim", c.input_dim, ">= 1");
     if (c.output_dim < 1) bad("output_dim", c.output_dim, ">= 1");
@@ -239,16 +239,16 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     if (c.width < (c.depth > 0 ? 1 : 0)) bad("width", c.width, c.depth > 0 ? ">= 1" : ">= 0");
     if (!std::isfinite(c.hidden.param) || !std::isfinite(c.output.param))
         throw Error("model file: config activation parameters must be finite");
-    if (init > 2) throw Error("model file: config init code " + std::to_string(init) + " is unknown (0 auto, 1 pytorch, 2 siren)");
-    if (path > 2) throw Error("model file: config first-layer path code " + std::to_string(path) + " is unknown (0 auto, 1 dense, 2 sparse)");
+    if (init > 2) detail::fail("model file: config init code ", init, " is unknown (0 auto, 1 pytorch, 2 siren)");
+    if (path > 2) detail::fail("model file: config first-layer path code ", path, " is unknown (0 auto, 1 dense, 2 sparse)");
     c.init = init == 0 ? MlpInit::Auto : init == 1 ? MlpInit::PyTorch : MlpInit::Siren;
     info.path = path == 0 ? FirstLayerPath::Auto : path == 1 ? FirstLayerPath::Dense : FirstLayerPath::Sparse;
 
     const std::uint64_t layers = std::uint64_t(c.depth) + 1;
     const std::uint32_t count = r.u32("tensor count");
     if (count != 2 * layers)
-        throw Error("model file: " + std::to_string(count) + " tensors, but the config (depth " + std::to_string(c.depth) +
-                    ") needs " + std::to_string(2 * layers) + " (weight and bias per layer)");
+        detail::fail("model file: ", count, " tensors, but the config (depth ", c.depth,
+                    ") needs ", 2 * layers, " (weight and bias per layer)");
     for (std::uint64_t l = 0; l < layers; ++l) {
         const std::uint64_t in = l == 0 ? std::uint64_t(c.input_dim) : std::uint64_t(c.width);
         const std::uint64_t outd = l + 1 == layers ? std::uint64_t(c.output_dim) : std::uint64_t(c.width);
@@ -260,39 +260,39 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
             ModelFileTensor t;
             t.name = r.string(idx + " name", kMaxModelNameBytes);
             if (t.name != expected)
-                throw Error("model file: " + idx + " is named '" + t.name + "', expected '" + expected + "'");
+                detail::fail("model file: ", idx, " is named '", t.name, "', expected '", expected, "'");
             const std::uint32_t rank = r.u32("tensor '" + t.name + "' rank");
             if (rank != want.size())
-                throw Error("model file: tensor '" + t.name + "' has rank " + std::to_string(rank) + ", expected " +
-                            std::to_string(want.size()));
+                detail::fail("model file: tensor '", t.name, "' has rank ", rank, ", expected ",
+                            want.size());
             for (std::uint32_t d = 0; d < rank; ++d) t.shape.push_back(r.u64("tensor '" + t.name + "' shape"));
             if (t.shape != want)
-                throw Error("model file: tensor '" + t.name + "' has shape " + shape_text(t.shape) + ", but the config " +
-                            "(input_dim " + std::to_string(c.input_dim) + ", width " + std::to_string(c.width) +
-                            ", depth " + std::to_string(c.depth) + ", output_dim " + std::to_string(c.output_dim) +
-                            ") needs " + shape_text(want));
+                detail::fail("model file: tensor '", t.name, "' has shape ", shape_text(t.shape), ", but the config ",
+                            "(input_dim ", c.input_dim, ", width ", c.width,
+                            ", depth ", c.depth, ", output_dim ", c.output_dim,
+                            ") needs ", shape_text(want));
             std::uint64_t elements = 1;
             for (const auto s : t.shape) elements = checked_mul(elements, s, "size of tensor '" + t.name + "'");
             const std::uint64_t nbytes = checked_mul(elements, info.scalar_bytes, "byte size of tensor '" + t.name + "'");
             if (nbytes > r.remaining())
-                throw Error("model file: tensor '" + t.name + "' " + shape_text(t.shape) + " needs " + std::to_string(nbytes) +
-                            " bytes of data but only " + std::to_string(r.remaining()) + " bytes remain in the file");
+                detail::fail("model file: tensor '", t.name, "' ", shape_text(t.shape), " needs ", nbytes,
+                            " bytes of data but only ", r.remaining(), " bytes remain in the file");
             const unsigned char* data = r.skip(std::size_t(nbytes), "tensor '" + t.name + "' data");
             for (std::uint64_t i = 0; i < elements; ++i) {
                 const unsigned char* p = data + i * info.scalar_bytes;
                 const double v = info.scalar_bytes == 4 ? double(load_le<float>(p)) : load_le<double>(p);
                 if (!std::isfinite(v))
-                    throw Error("model file: tensor '" + t.name + "' element " + std::to_string(i) + " is not finite");
+                    detail::fail("model file: tensor '", t.name, "' element ", i, " is not finite");
             }
             out.data.push_back(data);
             info.tensors.push_back(std::move(t));
         }
     }
     if (r.remaining() != 0)
-        throw Error("model file: " + std::to_string(r.remaining()) + " unexpected bytes after the last tensor");
+        detail::fail("model file: ", r.remaining(), " unexpected bytes after the last tensor");
     if (const double dims = spec_dim_sum(info.encoder); dims > double(c.input_dim))
-        throw Error("model file: the encoder spec's \"dim\" parameters add up to " + number_text(dims) +
-                    ", more than the config's input_dim " + std::to_string(c.input_dim) + " (the encoder's output size)");
+        detail::fail("model file: the encoder spec's \"dim\" parameters add up to ", number_text(dims),
+                    ", more than the config's input_dim ", c.input_dim, " (the encoder's output size)");
     return out;
 }
 
@@ -314,16 +314,16 @@ std::string model_to_bytes(const Model<T>& model) {
     if (enc.empty()) throw Error("save_model: the model has no encoder");
     const EncoderSpec& spec = enc.spec();
     if (spec.type.empty())
-        throw Error("save_model: the encoder (" + enc.name() +
+        detail::fail("save_model: the encoder (", enc.name(),
                     ") has no EncoderSpec: only encoders built by make_encoder() can be saved (a file stores the spec, not the code)");
     try {
         const AnyEncoder<T> rebuilt = make_encoder<T>(spec);
         if (rebuilt.input_dim() != enc.input_dim() || rebuilt.output_dim() != enc.output_dim())
-            throw Error("it builds " + std::to_string(rebuilt.input_dim()) + " -> " + std::to_string(rebuilt.output_dim()) +
-                        ", the model's encoder is " + std::to_string(enc.input_dim()) + " -> " +
-                        std::to_string(enc.output_dim()));
+            detail::fail("it builds ", rebuilt.input_dim(), " -> ", rebuilt.output_dim(),
+                        ", the model's encoder is ", enc.input_dim(), " -> ",
+                        enc.output_dim());
     } catch (const Error& e) {
-        throw Error(std::string("save_model: the encoder's spec does not rebuild it: ") + e.what());
+        detail::fail("save_model: the encoder's spec does not rebuild it: ", e.what());
     }
 
     const Mlp<T>& mlp = model.mlp();
@@ -356,7 +356,7 @@ std::string model_to_bytes(const Model<T>& model) {
             for (Index j = 0; j < cols; ++j) {
                 const T v = colmajor[j * rows + i];
                 if (!std::isfinite(v))
-                    throw Error("save_model: tensor '" + name + "' element (" + std::to_string(i) + ", " + std::to_string(j) +
+                    detail::fail("save_model: tensor '", name, "' element (", i, ", ", j,
                                 ") is not finite; posenc model files hold finite weights only");
                 if constexpr (sizeof(T) == 4) w.f32(float(v));
                 else w.f64(double(v));
@@ -388,7 +388,7 @@ Model<T> model_from_bytes(std::string_view bytes) {
                 for (auto s : info.tensors[t].shape) n *= s;
                 for (std::uint64_t i = 0; i < n; ++i)
                     if (std::abs(detail::load_le<double>(p.data[t] + 8 * i)) > double(std::numeric_limits<float>::max()))
-                        throw Error("model file: tensor '" + info.tensors[t].name + "' element " + std::to_string(i) +
+                        detail::fail("model file: tensor '", info.tensors[t].name, "' element ", i,
                                     " does not fit a float (loading a float64 file as float)");
             }
     }
@@ -396,17 +396,17 @@ Model<T> model_from_bytes(std::string_view bytes) {
     try {
         enc = make_encoder<T>(info.encoder);
     } catch (const Error& e) {
-        throw Error(std::string("model file: encoder spec ") + to_string(info.encoder) + ": " + e.what());
+        detail::fail("model file: encoder spec ", to_string(info.encoder), ": ", e.what());
     }
     if (enc.output_dim() != info.config.input_dim)
-        throw Error("model file: the encoder " + to_string(info.encoder) + " has output_dim " +
-                    std::to_string(enc.output_dim()) + " but the config's input_dim is " +
-                    std::to_string(info.config.input_dim));
+        detail::fail("model file: the encoder ", to_string(info.encoder), " has output_dim ",
+                    enc.output_dim(), " but the config's input_dim is ",
+                    info.config.input_dim);
     Model<T> model;
     try {
         model = Model<T>(std::move(enc), info.config, info.path);
     } catch (const Error& e) {
-        throw Error(std::string("model file: ") + e.what());
+        detail::fail("model file: ", e.what());
     }
     Mlp<T>& mlp = model.mlp();
     auto get = [&](std::size_t t, T* colmajor, Index rows, Index cols) {
@@ -452,7 +452,7 @@ Model<T> load_model(const std::filesystem::path& path) {
     try {
         return model_from_bytes<T>(bytes);
     } catch (const Error& e) {
-        throw Error("load_model '" + path.string() + "': " + e.what());
+        detail::fail("load_model '", path.string(), "': ", e.what());
     }
 }
 
@@ -464,7 +464,7 @@ inline ModelFileInfo model_file_info(const std::filesystem::path& path) {
     try {
         return detail::parse_model_file(bytes).info;
     } catch (const Error& e) {
-        throw Error("model_file_info '" + path.string() + "': " + e.what());
+        detail::fail("model_file_info '", path.string(), "': ", e.what());
     }
 }
 

@@ -77,7 +77,7 @@ inline void append_json_utf8(std::string& out, std::string_view s, const std::st
         }
         static constexpr std::uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
         ok = ok && cp >= min_cp[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (!ok) throw Error("safetensors: " + what + " is not valid UTF-8 (byte " + std::to_string(i) + ")");
+        if (!ok) detail::fail("safetensors: ", what, " is not valid UTF-8 (byte ", i, ")");
         out.append(s.data() + i, std::size_t(len));
         i += std::size_t(len);
     }
@@ -103,11 +103,11 @@ std::string safetensors_bytes(const std::vector<SafetensorsTensor<T>>& tensors,
     for (const auto& t : tensors) {
         if (t.name.empty()) throw Error("safetensors: tensor name must not be empty");
         if (t.name == "__metadata__") throw Error("safetensors: tensor name \"__metadata__\" is reserved");
-        if (!names.insert(t.name).second) throw Error("safetensors: tensor name \"" + t.name + "\" appears twice");
+        if (!names.insert(t.name).second) detail::fail("safetensors: tensor name \"", t.name, "\" appears twice");
         if (t.vector && t.value.cols() != 1)
-            throw Error("safetensors: tensor \"" + t.name + "\" is marked as a vector but has " +
-                        std::to_string(t.value.cols()) + " columns");
-        if (!t.value.allFinite()) throw Error("safetensors: tensor \"" + t.name + "\" has a non-finite value");
+            detail::fail("safetensors: tensor \"", t.name, "\" is marked as a vector but has ",
+                        t.value.cols(), " columns");
+        if (!t.value.allFinite()) detail::fail("safetensors: tensor \"", t.name, "\" has a non-finite value");
         if (json.size() > 1) json += ',';
         detail::append_json_utf8(json, t.name, "tensor name");
         json += ":{\"dtype\":\"";
@@ -208,7 +208,7 @@ void export_safetensors(const Mlp<T>& mlp, const std::filesystem::path& path,
                         const std::map<std::string, std::string>& extra = {}) {
     auto meta = safetensors_metadata(mlp);
     for (const auto& [k, v] : extra)
-        if (!meta.emplace(k, v).second) throw Error("export_safetensors: metadata key \"" + k + "\" is reserved by posenc");
+        if (!meta.emplace(k, v).second) detail::fail("export_safetensors: metadata key \"", k, "\" is reserved by posenc");
     save_safetensors(safetensors_tensors(mlp), path, meta);
 }
 
@@ -222,7 +222,7 @@ void export_safetensors(const Model<T>& model, const std::filesystem::path& path
     if (model.encoder().empty()) throw Error("export_safetensors: the model has no encoder");
     auto meta = safetensors_metadata(model);
     for (const auto& [k, v] : extra)
-        if (!meta.emplace(k, v).second) throw Error("export_safetensors: metadata key \"" + k + "\" is reserved by posenc");
+        if (!meta.emplace(k, v).second) detail::fail("export_safetensors: metadata key \"", k, "\" is reserved by posenc");
     save_safetensors(safetensors_tensors(model.mlp()), path, meta);
 }
 

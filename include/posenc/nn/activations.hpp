@@ -51,7 +51,7 @@ inline Activation activation_from_string(std::string_view s) {
     if (s == "tanh") return Activation::Tanh;
     if (s == "sine" || s == "sin" || s == "siren") return Activation::Sine;
     if (s == "gaussian" || s == "gauss") return Activation::Gaussian;
-    throw Error("activation: unknown name '" + std::string(s) +
+    detail::fail("activation: unknown name '", s,
                 "' (expected identity, relu, sigmoid, tanh, sine or gaussian)");
 }
 
@@ -62,9 +62,9 @@ inline bool needs_preactivation(Activation a) { return a == Activation::Sine || 
 inline void validate(const ActivationSpec& s, const std::string& who) {
     const double p = s.value();
     if (s.kind == Activation::Sine && !(std::isfinite(p) && p > 0))
-        throw Error(who + " activation: sine omega_0 must be finite and > 0 (got " + std::to_string(s.param) + ")");
+        detail::fail(who, " activation: sine omega_0 must be finite and > 0 (got ", s.param, ")");
     if (s.kind == Activation::Gaussian && !(std::isfinite(p) && p > 0))
-        throw Error(who + " activation: gaussian a must be finite and > 0 (got " + std::to_string(s.param) + ")");
+        detail::fail(who, " activation: gaussian a must be finite and > 0 (got ", s.param, ")");
 }
 
 /// f(z) for one scalar (reference implementation; the batch versions below are vectorised).

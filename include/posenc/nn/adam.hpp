@@ -100,12 +100,12 @@ private:
     using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
 
     static void validate(const AdamOptions& o) {
-        detail::require(std::isfinite(o.lr) && o.lr >= 0, "Adam: lr must be finite and >= 0 (got " + std::to_string(o.lr) + ")");
-        detail::require(o.beta1 >= 0 && o.beta1 < 1, "Adam: beta1 must be in [0, 1) (got " + std::to_string(o.beta1) + ")");
-        detail::require(o.beta2 >= 0 && o.beta2 < 1, "Adam: beta2 must be in [0, 1) (got " + std::to_string(o.beta2) + ")");
-        detail::require(std::isfinite(o.eps) && o.eps >= 0, "Adam: eps must be finite and >= 0 (got " + std::to_string(o.eps) + ")");
+        detail::require(std::isfinite(o.lr) && o.lr >= 0, "Adam: lr must be finite and >= 0 (got ", o.lr, ")");
+        detail::require(o.beta1 >= 0 && o.beta1 < 1, "Adam: beta1 must be in [0, 1) (got ", o.beta1, ")");
+        detail::require(o.beta2 >= 0 && o.beta2 < 1, "Adam: beta2 must be in [0, 1) (got ", o.beta2, ")");
+        detail::require(std::isfinite(o.eps) && o.eps >= 0, "Adam: eps must be finite and >= 0 (got ", o.eps, ")");
         detail::require(std::isfinite(o.weight_decay) && o.weight_decay >= 0,
-                        "Adam: weight_decay must be finite and >= 0 (got " + std::to_string(o.weight_decay) + ")");
+                        "Adam: weight_decay must be finite and >= 0 (got ", o.weight_decay, ")");
     }
 
     void init_state(const std::vector<Param<T>>& params) {

@@ -323,7 +323,7 @@ class NanGuard {
 public:
     /// Guard snapshotting every `interval` steps (>= 1).
     explicit NanGuard(Index interval = 1) : interval_(interval) {
-        detail::require(interval >= 1, "NanGuard: interval must be >= 1 (got " + std::to_string(interval) + ")");
+        detail::require(interval >= 1, "NanGuard: interval must be >= 1 (got ", interval, ")");
     }
     /// Clears the state of a previous run.
     void on_begin(const StepInfo&) {

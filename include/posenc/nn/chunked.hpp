@@ -38,12 +38,12 @@ struct Chunks {
 template <class M, class B, class T>
 Chunks<B, T> make_chunks(const M& model, const B& batch, const ConstMatRef<T>& Y, const std::vector<Index>& cols,
                          Index chunk) {
-    detail::require(chunk > 0, "make_chunks: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+    detail::require(chunk > 0, "make_chunks: chunk must be > 0 (got ", chunk, ")");
     detail::require(!cols.empty(), "make_chunks: no columns");
     for (Index c : cols)
         if (c < 0 || c >= Y.cols())
-            throw Error("make_chunks: column " + std::to_string(c) + " is outside the targets' " +
-                        std::to_string(Y.cols()) + " columns");
+            detail::fail("make_chunks: column ", c, " is outside the targets' ",
+                        Y.cols(), " columns");
     Chunks<B, T> out;
     for (std::size_t c0 = 0; c0 < cols.size(); c0 += std::size_t(chunk)) {
         const std::size_t c1 = std::min(cols.size(), c0 + std::size_t(chunk));
@@ -58,32 +58,38 @@ Chunks<B, T> make_chunks(const M& model, const B& batch, const ConstMatRef<T>& Y
 /// Forward, loss and backward over every chunk; leaves in the parameters' gradients the gradient of
 /// the loss over the whole chunked batch (the mean over all its entries, like one pass over it), and
 /// returns {loss, MSE} of that batch (the MSE equals the loss for Loss::Mse). `params` must be
-/// model.parameters(). Throws posenc::Error when a chunk's output is not the shape of its targets.
+/// model.parameters(). This is train()'s one gradient path: a full batch is one chunk, a mini-batch
+/// is one chunk or several. Throws posenc::Error when a chunk's output is not the shape of its targets.
 template <class M, class B, class T>
 std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks, Loss loss,
                                            std::vector<Param<T>>& params) {
     detail::require(!chunks.parts.empty() && chunks.parts.size() == chunks.Y.size(),
                     "chunked_gradient: no chunks, or chunks and targets differ in number");
-    std::vector<Vec<T>> acc(params.size());
+    const bool one = chunks.parts.size() == 1;
+    std::vector<Vec<T>> acc(one ? 0 : params.size());
     Mat<T> dY;
     double total = 0, sq = 0;
     for (std::size_t c = 0; c < chunks.parts.size(); ++c) {
         const Mat<T>& out = model.forward(chunks.parts[c]);
-        if (out.rows() != chunks.Y[c].rows() || out.cols() != chunks.Y[c].cols())
-            throw Error("chunked_gradient: model output (" + std::to_string(out.rows()) + " x " +
-                        std::to_string(out.cols()) + ") must match the chunk's targets (" +
-                        std::to_string(chunks.Y[c].rows()) + " x " + std::to_string(chunks.Y[c].cols()) + ")");
+        const ConstMatRef<T> Yc(chunks.Y[c]);
+        if (out.rows() != Yc.rows() || out.cols() != Yc.cols())
+            detail::fail("train: model output (", out.rows(), " x ", out.cols(),
+                        ") must match its targets (", Yc.rows(), " x ", Yc.cols(),
+                        "): Y must have the model's ", out.rows(),
+                        " output rows and one column per point");
         const double share = double(out.cols()) / double(chunks.points);
-        total += share * loss_value(loss, out, chunks.Y[c], dY);
-        if (loss != Loss::Mse) sq += share * mse(out, chunks.Y[c]);
-        dY *= T(share);
+        total += share * loss_value(loss, out, Yc, dY);
+        if (loss != Loss::Mse) sq += share * mse(out, Yc);
+        if (!one) dY *= T(share);
         model.backward(chunks.parts[c], dY);
+        if (one) break;
         for (std::size_t i = 0; i < params.size(); ++i) {
             if (c == 0) acc[i] = params[i].grads();
             else acc[i] += params[i].grads();
         }
     }
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].grads() = acc[i];
+    if (!one)
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].grads() = acc[i];
     return {total, loss == Loss::Mse ? total : sq};
 }
 

@@ -80,8 +80,8 @@ struct Dense {
     Dense() = default;
     /// A zero-initialised in -> out layer; throws posenc::Error unless both sizes are > 0.
     Dense(Index in, Index out) {
-        detail::require(in > 0, "Dense: in (input size) must be > 0 (got " + std::to_string(in) + ")");
-        detail::require(out > 0, "Dense: out (output size) must be > 0 (got " + std::to_string(out) + ")");
+        detail::require(in > 0, "Dense: in (input size) must be > 0 (got ", in, ")");
+        detail::require(out > 0, "Dense: out (output size) must be > 0 (got ", out, ")");
         W = Mat<T>::Zero(out, in);
         b = Vec<T>::Zero(out);
         dW = Mat<T>::Zero(out, in);
@@ -147,8 +147,8 @@ private:
     }
     void check_input(ConstMatRef<T> X, const char* what) const {
         if (X.rows() != in_dim())
-            throw Error(std::string("Dense: ") + what + " must have " + std::to_string(in_dim()) + " rows (got " +
-                        std::to_string(X.rows()) + ")");
+            detail::fail("Dense: ", what, " must have ", in_dim(), " rows (got ",
+                        X.rows(), ")");
     }
 };
 

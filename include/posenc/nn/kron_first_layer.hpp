@@ -30,8 +30,8 @@ namespace posenc {
 template <class T>
 void kron_grid_product(ConstMatRef<T> W, ConstMatRef<T> Px, ConstMatRef<T> Py, MatRef<T> Z) {
     const Index Dx = Px.rows(), Dy = Py.rows(), Nx = Px.cols(), Ny = Py.cols(), H = W.rows();
-    detail::require(W.cols() == Dx * Dy, "kron_grid_product: W must have Dx * Dy = " + std::to_string(Dx * Dy) +
-                                             " columns (got " + std::to_string(W.cols()) + ")");
+    detail::require(W.cols() == Dx * Dy, "kron_grid_product: W must have Dx * Dy = ", Dx * Dy,
+                                             " columns (got ", W.cols(), ")");
     detail::check_shape(Z, H, Nx * Ny, "kron_grid_product", "Z");
     // W as (H Dy) x Dx: entry (k + H a, b) = W(k, a + b Dy) (needs W contiguous)
     const Mat<T> Wc = W.outerStride() == H ? Mat<T>() : Mat<T>(W);
@@ -81,7 +81,7 @@ public:
     /// H = `hidden` units on Dx x Dy Kronecker features; zero weights (see init_pytorch).
     KronFirstLayer(Index Dx, Index Dy, Index hidden) : dx_(Dx), dy_(Dy) {
         detail::require(Dx > 0 && Dy > 0, "KronFirstLayer: Dx and Dy must be > 0");
-        detail::require(hidden > 0, "KronFirstLayer: hidden must be > 0 (got " + std::to_string(hidden) + ")");
+        detail::require(hidden > 0, "KronFirstLayer: hidden must be > 0 (got ", hidden, ")");
         layer_ = Dense<T>(Dx * Dy, hidden);
     }
     /// Dx, features of the x axis.
@@ -116,10 +116,10 @@ public:
 
 private:
     void check_bases(ConstMatRef<T> Px, ConstMatRef<T> Py) const {
-        detail::require(Px.rows() == dx_, "KronFirstLayer: Px must have Dx = " + std::to_string(dx_) + " rows (got " +
-                                              std::to_string(Px.rows()) + ")");
-        detail::require(Py.rows() == dy_, "KronFirstLayer: Py must have Dy = " + std::to_string(dy_) + " rows (got " +
-                                              std::to_string(Py.rows()) + ")");
+        detail::require(Px.rows() == dx_, "KronFirstLayer: Px must have Dx = ", dx_, " rows (got ",
+                                              Px.rows(), ")");
+        detail::require(Py.rows() == dy_, "KronFirstLayer: Py must have Dy = ", dy_, " rows (got ",
+                                              Py.rows(), ")");
     }
     Index dx_, dy_;
     Dense<T> layer_;
@@ -173,10 +173,10 @@ public:
 
 private:
     void check_bases(ConstMatRef<T> Px, ConstMatRef<T> Py) const {
-        detail::require(Px.rows() == dx_, "KronMlp: Px must have Dx = " + std::to_string(dx_) + " rows (got " +
-                                              std::to_string(Px.rows()) + ")");
-        detail::require(Py.rows() == dy_, "KronMlp: Py must have Dy = " + std::to_string(dy_) + " rows (got " +
-                                              std::to_string(Py.rows()) + ")");
+        detail::require(Px.rows() == dx_, "KronMlp: Px must have Dx = ", dx_, " rows (got ",
+                                              Px.rows(), ")");
+        detail::require(Py.rows() == dy_, "KronMlp: Py must have Dy = ", dy_, " rows (got ",
+                                              Py.rows(), ")");
     }
     Index dx_, dy_;
     Mlp<T> mlp_;

@@ -141,10 +141,10 @@ public:
 
 private:
     void check_bases(ConstMatRef<T> Px, ConstMatRef<T> Py) const {
-        detail::require(Px.rows() == dim_x(), "KroneckerLinear: Px must have Dx = " + std::to_string(dim_x()) +
-                                                   " rows (got " + std::to_string(Px.rows()) + ")");
-        detail::require(Py.rows() == dim_y(), "KroneckerLinear: Py must have Dy = " + std::to_string(dim_y()) +
-                                                   " rows (got " + std::to_string(Py.rows()) + ")");
+        detail::require(Px.rows() == dim_x(), "KroneckerLinear: Px must have Dx = ", dim_x(),
+                                                   " rows (got ", Px.rows(), ")");
+        detail::require(Py.rows() == dim_y(), "KroneckerLinear: Py must have Dy = ", dim_y(),
+                                                   " rows (got ", Py.rows(), ")");
     }
     void check_windows(const Windows<T>& wx, const Windows<T>& wy) const {
         detail::require(wx.index.rows() > 0 && wx.index.rows() == wx.weight.rows() && wx.index.cols() == wx.weight.cols(),
@@ -172,7 +172,7 @@ Eigen::LLT<Mat<double>> kron_axis_factor(const MatD& P, double lambda, const cha
     G.diagonal().array() += lambda;
     Eigen::LLT<Mat<double>> llt(G.template selfadjointView<Eigen::Lower>());
     if (llt.info() != Eigen::Success)
-        throw Error(std::string(who) + ": the " + axis + " Gram matrix + lambda I is not positive definite; increase lambda");
+        detail::fail(who, ": the ", axis, " Gram matrix + lambda I is not positive definite; increase lambda");
     return llt;
 }
 }  // namespace detail
@@ -191,15 +191,15 @@ template <class T>
 KroneckerLinear<T> fit_kronecker_ridge(ConstMatRef<T> Px, ConstMatRef<T> Py, const std::vector<Mat<T>>& Y,
                                        double lambda) {
     detail::require(std::isfinite(lambda) && lambda >= 0,
-                    "fit_kronecker_ridge: lambda must be finite and >= 0 (got " + std::to_string(lambda) + ")");
+                    "fit_kronecker_ridge: lambda must be finite and >= 0 (got ", lambda, ")");
     detail::require(!Y.empty(), "fit_kronecker_ridge: Y needs at least one channel");
     detail::require(Px.size() > 0 && Py.size() > 0, "fit_kronecker_ridge: empty basis");
     detail::require(Px.allFinite() && Py.allFinite(), "fit_kronecker_ridge: bases must be finite");
     for (const auto& y : Y) {
         detail::require(y.rows() == Py.cols() && y.cols() == Px.cols(),
-                        "fit_kronecker_ridge: each target grid must be Ny x Nx = " + std::to_string(Py.cols()) + " x " +
-                            std::to_string(Px.cols()) + " (got " + std::to_string(y.rows()) + " x " +
-                            std::to_string(y.cols()) + ")");
+                        "fit_kronecker_ridge: each target grid must be Ny x Nx = ", Py.cols(), " x ",
+                            Px.cols(), " (got ", y.rows(), " x ",
+                            y.cols(), ")");
         detail::require(y.allFinite(), "fit_kronecker_ridge: targets must be finite");
     }
     const Mat<double> px = Px.template cast<double>(), py = Py.template cast<double>();
@@ -325,12 +325,12 @@ public:
 
 private:
     void check_bases(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> Pz) const {
-        detail::require(Px.rows() == dim_x(), "KroneckerLinear3: Px must have Dx = " + std::to_string(dim_x()) +
-                                                   " rows (got " + std::to_string(Px.rows()) + ")");
-        detail::require(Py.rows() == dim_y(), "KroneckerLinear3: Py must have Dy = " + std::to_string(dim_y()) +
-                                                   " rows (got " + std::to_string(Py.rows()) + ")");
-        detail::require(Pz.rows() == dim_z(), "KroneckerLinear3: Pz must have Dz = " + std::to_string(dim_z()) +
-                                                   " rows (got " + std::to_string(Pz.rows()) + ")");
+        detail::require(Px.rows() == dim_x(), "KroneckerLinear3: Px must have Dx = ", dim_x(),
+                                                   " rows (got ", Px.rows(), ")");
+        detail::require(Py.rows() == dim_y(), "KroneckerLinear3: Py must have Dy = ", dim_y(),
+                                                   " rows (got ", Py.rows(), ")");
+        detail::require(Pz.rows() == dim_z(), "KroneckerLinear3: Pz must have Dz = ", dim_z(),
+                                                   " rows (got ", Pz.rows(), ")");
     }
     Index dx_ = 0, dz_ = 0;
     std::vector<Mat<T>> W_;
@@ -350,17 +350,17 @@ KroneckerLinear3<T> fit_kronecker_ridge_3d(ConstMatRef<T> Px, ConstMatRef<T> Py,
                                            const std::vector<Mat<T>>& Y, double lambda) {
     const char* who = "fit_kronecker_ridge_3d";
     detail::require(std::isfinite(lambda) && lambda >= 0,
-                    std::string(who) + ": lambda must be finite and >= 0 (got " + std::to_string(lambda) + ")");
-    detail::require(!Y.empty(), std::string(who) + ": Y needs at least one channel");
-    detail::require(Px.size() > 0 && Py.size() > 0 && Pz.size() > 0, std::string(who) + ": empty basis");
-    detail::require(Px.allFinite() && Py.allFinite() && Pz.allFinite(), std::string(who) + ": bases must be finite");
+                    who, ": lambda must be finite and >= 0 (got ", lambda, ")");
+    detail::require(!Y.empty(), who, ": Y needs at least one channel");
+    detail::require(Px.size() > 0 && Py.size() > 0 && Pz.size() > 0, who, ": empty basis");
+    detail::require(Px.allFinite() && Py.allFinite() && Pz.allFinite(), who, ": bases must be finite");
     const Index Nx = Px.cols(), Ny = Py.cols(), Nz = Pz.cols();
     for (const auto& y : Y) {
         detail::require(y.rows() == Ny && y.cols() == Nx * Nz,
-                        std::string(who) + ": each target must be Ny x (Nx * Nz) = " + std::to_string(Ny) + " x " +
-                            std::to_string(Nx * Nz) + " (got " + std::to_string(y.rows()) + " x " +
-                            std::to_string(y.cols()) + ")");
-        detail::require(y.allFinite(), std::string(who) + ": targets must be finite");
+                        who, ": each target must be Ny x (Nx * Nz) = ", Ny, " x ",
+                            Nx * Nz, " (got ", y.rows(), " x ",
+                            y.cols(), ")");
+        detail::require(y.allFinite(), who, ": targets must be finite");
     }
     const Mat<double> px = Px.template cast<double>(), py = Py.template cast<double>(), pz = Pz.template cast<double>();
     auto same = [](const Mat<double>& a, const Mat<double>& b) {

@@ -16,7 +16,7 @@ enum class Loss { Mse, L1 };
 inline Loss loss_from_string(std::string_view s) {
     if (s == "mse" || s == "l2") return Loss::Mse;
     if (s == "l1" || s == "mae") return Loss::L1;
-    throw Error("loss: unknown name '" + std::string(s) + "' (expected mse or l1)");
+    detail::fail("loss: unknown name '", s, "' (expected mse or l1)");
 }
 
 /// Lower-case name of a loss ("mse", "l1").
@@ -26,7 +26,7 @@ namespace detail {
 template <class P, class Q>
 void check_loss_args(const P& pred, const Q& target, const char* who) {
     check_shape(target, pred.rows(), pred.cols(), who, "target (same shape as the prediction)");
-    require(pred.size() > 0, std::string(who) + ": prediction must not be empty");
+    require(pred.size() > 0, who, ": prediction must not be empty");
 }
 }  // namespace detail
 

@@ -93,10 +93,10 @@ public:
     Mlp() = default;
     /// Builds and initialises the network; throws posenc::Error for a bad config (sizes <= 0, bad activation).
     explicit Mlp(const MlpConfig& cfg) : cfg_(cfg) {
-        detail::require(cfg.input_dim > 0, "Mlp: input_dim must be > 0 (got " + std::to_string(cfg.input_dim) + ")");
-        detail::require(cfg.output_dim > 0, "Mlp: output_dim must be > 0 (got " + std::to_string(cfg.output_dim) + ")");
-        detail::require(cfg.depth >= 0, "Mlp: depth must be >= 0 (got " + std::to_string(cfg.depth) + ")");
-        detail::require(cfg.depth == 0 || cfg.width > 0, "Mlp: width must be > 0 (got " + std::to_string(cfg.width) + ")");
+        detail::require(cfg.input_dim > 0, "Mlp: input_dim must be > 0 (got ", cfg.input_dim, ")");
+        detail::require(cfg.output_dim > 0, "Mlp: output_dim must be > 0 (got ", cfg.output_dim, ")");
+        detail::require(cfg.depth >= 0, "Mlp: depth must be >= 0 (got ", cfg.depth, ")");
+        detail::require(cfg.depth == 0 || cfg.width > 0, "Mlp: width must be > 0 (got ", cfg.width, ")");
         validate(cfg.hidden, "Mlp: hidden");
         validate(cfg.output, "Mlp: output");
         for (Index l = 0; l <= cfg.depth; ++l) {
@@ -169,8 +169,8 @@ public:
     /// Like backward, for a pass made with forward_ref(X): X must be the same input.
     void backward_with_input(ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
         check_input(X);
-        detail::require(X.cols() == ws_.n, "Mlp::backward: X must have the forward batch's " + std::to_string(ws_.n) +
-                                               " columns (got " + std::to_string(X.cols()) + ")");
+        detail::require(X.cols() == ws_.n, "Mlp::backward: X must have the forward batch's ", ws_.n,
+                                               " columns (got ", X.cols(), ")");
         auto dZ0 = backward_to_first(dY, true);
         Dense<T>& L0 = layers_.front();
         detail::gemm_nt<T>(dZ0, X, L0.dW);
@@ -279,8 +279,8 @@ private:
     void check_input(ConstMatRef<T> X) const {
         detail::require(!layers_.empty(), "Mlp: the network is empty (default-constructed)");
         if (X.rows() != input_dim())
-            throw Error("Mlp: input X must have input_dim = " + std::to_string(input_dim()) + " rows (got " +
-                        std::to_string(X.rows()) + ")");
+            detail::fail("Mlp: input X must have input_dim = ", input_dim(), " rows (got ",
+                        X.rows(), ")");
         detail::require(X.cols() > 0, "Mlp: input X must have at least one column");
     }
 

@@ -81,7 +81,7 @@ public:
     void set_path(FirstLayerPath p) {
         if (p == FirstLayerPath::Sparse)
             detail::require(encoder_.window_width() > 0,
-                            "Model: path Sparse needs an encoder with compact-support windows (window_width() > 0), got " +
+                            "Model: path Sparse needs an encoder with compact-support windows (window_width() > 0), got ",
                                 encoder_.name());
         path_ = p;
     }
@@ -121,7 +121,7 @@ public:
         const Index N = batch.cols();
         for (Index c : cols)
             if (c < 0 || c >= N)
-                throw Error("Model::subset: column " + std::to_string(c) + " is out of range [0, " + std::to_string(N) + ")");
+                detail::fail("Model::subset: column ", c, " is out of range [0, ", N, ")");
         EncodedBatch<T> s;
         s.sparse = batch.sparse;
         if (batch.sparse) {
@@ -154,8 +154,8 @@ public:
             return;
         }
         detail::require(batch.cols() == mlp_.output().cols(),
-                        "Model::backward: batch must be the one of the last forward (" +
-                            std::to_string(mlp_.output().cols()) + " columns, got " + std::to_string(batch.cols()) + ")");
+                        "Model::backward: batch must be the one of the last forward (",
+                            mlp_.output().cols(), " columns, got ", batch.cols(), ")");
         const WindowRuns* runs = batch.runs.cols() == batch.cols() && mlp_.layer(0).out_dim() == 1 ? &batch.runs : nullptr;
         if (batch.windows.index.data() != checked_windows_) runs = check_sparse(batch, "Model::backward");
         const auto dZ0 = mlp_.backward_to_first(dY, true);
@@ -167,7 +167,7 @@ public:
     /// Output for coordinates X (input_dim x N), encoded and evaluated in chunks of `chunk` points;
     /// const, keeps no state (safe to call while training state is cached).
     Mat<T> predict(ConstMatRef<T> X, Index chunk = 4096) const {
-        detail::require(chunk > 0, "Model::predict: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+        detail::require(chunk > 0, "Model::predict: chunk must be > 0 (got ", chunk, ")");
         detail::check_points<T>(X, input_dim(), "Model::predict");
         Mat<T> Y(output_dim(), X.cols());
         typename Mlp<T>::Workspace ws;
@@ -195,7 +195,7 @@ public:
     /// (encoder.backward). Leaves the parameter gradients untouched but replaces the cached forward
     /// state (call forward again before backward). Works in chunks of `chunk` points.
     Mat<T> input_gradient(ConstMatRef<T> X, ConstMatRef<T> dY, Index chunk = 4096) {
-        detail::require(chunk > 0, "Model::input_gradient: chunk must be > 0 (got " + std::to_string(chunk) + ")");
+        detail::require(chunk > 0, "Model::input_gradient: chunk must be > 0 (got ", chunk, ")");
         detail::check_points<T>(X, input_dim(), "Model::input_gradient");
         detail::check_shape(dY, output_dim(), X.cols(), "Model::input_gradient", "dY");
         Mat<T> dX(input_dim(), X.cols()), dpsi;
@@ -233,8 +233,8 @@ private:
                                 b.windows.weight.rows() == b.windows.index.rows(),
                             "Model: batch windows index and weight must have the same shape");
         } else if (b.dense.rows() != encoder_.output_dim()) {
-            throw Error("Model: dense batch must have the encoder's output_dim = " +
-                        std::to_string(encoder_.output_dim()) + " rows (got " + std::to_string(b.dense.rows()) + ")");
+            detail::fail("Model: dense batch must have the encoder's output_dim = ",
+                        encoder_.output_dim(), " rows (got ", b.dense.rows(), ")");
         }
     }
 

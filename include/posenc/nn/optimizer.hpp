@@ -56,13 +56,13 @@ void for_chunks(Index size, F&& f) {
 template <class T>
 void check_param_state(const std::vector<Param<T>>& params, const std::vector<Index>& sizes, const char* who) {
     if (params.size() != sizes.size())
-        throw Error(std::string(who) + ": params changed between steps (got " + std::to_string(params.size()) +
-                    " tensors, state has " + std::to_string(sizes.size()) + "); call reset() for a new list");
+        detail::fail(who, ": params changed between steps (got ", params.size(),
+                    " tensors, state has ", sizes.size(), "); call reset() for a new list");
     for (std::size_t i = 0; i < params.size(); ++i)
         if (params[i].size != sizes[i])
-            throw Error(std::string(who) + ": params[" + std::to_string(i) + "] ('" + params[i].name +
-                        "') changed size between steps (got " + std::to_string(params[i].size) + ", state has " +
-                        std::to_string(sizes[i]) + "); call reset() for a new list");
+            detail::fail(who, ": params[", i, "] ('", params[i].name,
+                        "') changed size between steps (got ", params[i].size, ", state has ",
+                        sizes[i], "); call reset() for a new list");
 }
 
 /// Throws unless every Param has non-null value/grad pointers and a non-negative size.
@@ -71,7 +71,7 @@ void check_params(const std::vector<Param<T>>& params, const char* who) {
     for (std::size_t i = 0; i < params.size(); ++i) {
         const auto& p = params[i];
         if (p.size < 0 || (p.size > 0 && (p.value == nullptr || p.grad == nullptr)))
-            throw Error(std::string(who) + ": params[" + std::to_string(i) + "] ('" + p.name +
+            detail::fail(who, ": params[", i, "] ('", p.name,
                         "') has a null value/grad pointer or a negative size");
     }
 }

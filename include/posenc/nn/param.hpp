@@ -34,7 +34,7 @@ struct Param {
 template <class T, class MV, class MG>
 Param<T> make_param(std::string name, MV& value, MG& grad) {
     detail::require(value.rows() == grad.rows() && value.cols() == grad.cols(),
-                    "make_param: gradient of '" + name + "' must have the value's shape");
+                    "make_param: gradient of '", name, "' must have the value's shape");
     return Param<T>{std::move(name), value.data(), grad.data(), value.size(), value.rows(), value.cols()};
 }
 

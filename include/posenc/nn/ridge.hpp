@@ -45,9 +45,9 @@ Eigen::LLT<Mat<double>> ridge_factor(const MatD& A, double lambda, const char* s
     const bool failed = llt.info() != Eigen::Success;
     const double rc = failed ? 0.0 : llt.rcond();
     if (failed || (lambda == 0.0 && !(rc > tol)))
-        throw Error(std::string("ridge: the ") + side + " Gram matrix" + (lambda == 0.0 ? "" : " + lambda I") +
-                    " is singular or ill-conditioned (rcond " + std::to_string(rc) + ", lambda " +
-                    std::to_string(lambda) +
+        detail::fail("ridge: the ", side, " Gram matrix", (lambda == 0.0 ? "" : " + lambda I"),
+                    " is singular or ill-conditioned (rcond ", rc, ", lambda ",
+                    lambda,
                     "): the problem is not well-posed with lambda = 0; use lambda > 0 (or more independent points)");
     return llt;
 }
@@ -75,7 +75,7 @@ RidgeFit<T> ridge_solve(const PsiD& Psi, const Mat<double>& Y, const RidgeOption
         if (opt.fit_bias) {
             const Vec<double> u = llt.solve(Vec<double>::Ones(N));
             const double s = u.sum();
-            detail::require(std::isfinite(s) && s > 0, "ridge: bias elimination failed (1^T K^-1 1 = " + std::to_string(s) + ")");
+            detail::require(std::isfinite(s) && s > 0, "ridge: bias elimination failed (1^T K^-1 1 = ", s, ")");
             b = alpha.colwise().sum().transpose() / s;  // b^T = 1^T K^-1 Y^T / (1^T K^-1 1)
             alpha.noalias() -= u * b.transpose();
         }
@@ -122,14 +122,14 @@ RidgeFit<T> ridge_solve(const PsiD& Psi, const Mat<double>& Y, const RidgeOption
 /// Checks the number of points and lambda.
 inline void ridge_check_common(Index N, double lambda) {
     detail::require(N > 0, "ridge: need at least one point (Psi has 0 columns)");
-    detail::require(std::isfinite(lambda) && lambda >= 0, "ridge: lambda must be finite and >= 0 (got " + std::to_string(lambda) + ")");
+    detail::require(std::isfinite(lambda) && lambda >= 0, "ridge: lambda must be finite and >= 0 (got ", lambda, ")");
 }
 
 /// Checks the targets against N points and returns them in double.
 template <class T>
 Mat<double> ridge_targets(ConstMatRef<T> Y, Index N) {
-    detail::require(Y.cols() == N, "ridge: Y must have one column per point (" + std::to_string(N) + "), got " +
-                                       std::to_string(Y.cols()));
+    detail::require(Y.cols() == N, "ridge: Y must have one column per point (", N, "), got ",
+                                       Y.cols());
     detail::require(Y.rows() > 0, "ridge: Y must have at least one channel (row)");
     detail::require(Y.allFinite(), "ridge: Y must be finite (got NaN or Inf)");
     return Y.template cast<double>();
@@ -166,7 +166,7 @@ template <class T>
 RidgeFit<T> ridge(const Windows<T>& windows, Index dim, ConstMatRef<T> Y, const RidgeOptions& options = {}) {
     const Index N = windows.cols(), K = windows.index.rows();
     detail::ridge_check_common(N, options.lambda);
-    detail::require(dim > 0, "ridge: dim (embedding size) must be > 0 (got " + std::to_string(dim) + ")");
+    detail::require(dim > 0, "ridge: dim (embedding size) must be > 0 (got ", dim, ")");
     detail::require(windows.weight.rows() == K && windows.weight.cols() == N,
                     "ridge: windows.weight must have the shape of windows.index");
     detail::require(windows.weight.allFinite(), "ridge: window weights must be finite");
@@ -176,8 +176,8 @@ RidgeFit<T> ridge(const Windows<T>& windows, Index dim, ConstMatRef<T> Y, const 
     for (Index n = 0; n < N; ++n)
         for (Index k = 0; k < K; ++k) {
             const Index r = windows.index(k, n);
-            detail::require(r >= 0 && r < dim, "ridge: window index " + std::to_string(r) + " outside [0, " +
-                                                   std::to_string(dim) + ")");
+            detail::require(r >= 0 && r < dim, "ridge: window index ", r, " outside [0, ",
+                                                   dim, ")");
             const double w = double(windows.weight(k, n));
             if (w != 0.0) trip.emplace_back(r, n, w);
         }
@@ -194,8 +194,8 @@ template <class M, class B, class T = typename std::remove_cvref_t<decltype(std:
 RidgeFit<T> fit_ridge(M& model, const B& batch, const std::type_identity_t<ConstMatRef<T>>& Y,
                       const RidgeOptions& options = {}) {
     auto& net = model.mlp();
-    detail::require(net.num_layers() == 1, "fit_ridge: the closed form needs a depth-0 model (one linear layer), got depth " +
-                                               std::to_string(net.num_layers() - 1));
+    detail::require(net.num_layers() == 1, "fit_ridge: the closed form needs a depth-0 model (one linear layer), got depth ",
+                                               net.num_layers() - 1);
     detail::require(net.activation(0).kind == Activation::Identity,
                     "fit_ridge: the closed form needs the identity output activation");
     const Index D = net.input_dim();

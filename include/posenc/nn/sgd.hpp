@@ -101,11 +101,11 @@ private:
     using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
 
     static void validate(const SgdOptions& o) {
-        detail::require(std::isfinite(o.lr) && o.lr >= 0, "Sgd: lr must be finite and >= 0 (got " + std::to_string(o.lr) + ")");
+        detail::require(std::isfinite(o.lr) && o.lr >= 0, "Sgd: lr must be finite and >= 0 (got ", o.lr, ")");
         detail::require(std::isfinite(o.momentum) && o.momentum >= 0,
-                        "Sgd: momentum must be finite and >= 0 (got " + std::to_string(o.momentum) + ")");
+                        "Sgd: momentum must be finite and >= 0 (got ", o.momentum, ")");
         detail::require(std::isfinite(o.weight_decay) && o.weight_decay >= 0,
-                        "Sgd: weight_decay must be finite and >= 0 (got " + std::to_string(o.weight_decay) + ")");
+                        "Sgd: weight_decay must be finite and >= 0 (got ", o.weight_decay, ")");
         detail::require(!o.nesterov || o.momentum > 0, "Sgd: nesterov requires momentum > 0");
     }
 

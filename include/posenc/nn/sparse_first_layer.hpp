@@ -21,11 +21,11 @@ template <class T>
 void check_windows(const Windows<T>& win, Index D, const char* who) {
     const Index K = win.index.rows(), N = win.index.cols();
     if (win.weight.rows() != K || win.weight.cols() != N)
-        throw Error(std::string(who) + ": windows.weight must be " + std::to_string(K) + " x " + std::to_string(N) +
-                    " like windows.index (got " + std::to_string(win.weight.rows()) + " x " +
-                    std::to_string(win.weight.cols()) + ")");
+        detail::fail(who, ": windows.weight must be ", K, " x ", N,
+                    " like windows.index (got ", win.weight.rows(), " x ",
+                    win.weight.cols(), ")");
     if (K > 0 && N > 0 && (win.index.minCoeff() < 0 || win.index.maxCoeff() >= D))
-        throw Error(std::string(who) + ": windows.index entries must lie in [0, " + std::to_string(D) + ")");
+        detail::fail(who, ": windows.index entries must lie in [0, ", D, ")");
 }
 }  // namespace detail
 
@@ -128,9 +128,9 @@ void check_windows_with_runs(const Windows<T>& win, const WindowRuns& runs, Inde
     const Index K = win.index.rows(), N = win.cols();
     if (win.weight.rows() != K || win.weight.cols() != N || runs.cols() != N || Index(runs.a.size()) != N ||
         Index(runs.b.size()) != N)
-        throw Error(std::string(who) + ": windows and their WindowRuns plan do not match (" + std::to_string(K) + " x " +
-                    std::to_string(N) + " index, " + std::to_string(win.weight.rows()) + " x " +
-                    std::to_string(win.weight.cols()) + " weight, plan for " + std::to_string(runs.cols()) + " points)");
+        detail::fail(who, ": windows and their WindowRuns plan do not match (", K, " x ",
+                    N, " index, ", win.weight.rows(), " x ",
+                    win.weight.cols(), " weight, plan for ", runs.cols(), " points)");
     bool ok = true;
     for (Index n = 0; n < N && ok; ++n) {
         const Index a = runs.a[std::size_t(n)], b = runs.b[std::size_t(n)];
@@ -141,7 +141,7 @@ void check_windows_with_runs(const Windows<T>& win, const WindowRuns& runs, Inde
             for (Index k = 0; k < K; ++k) ok = ok && win.index(k, n) >= 0 && win.index(k, n) < D;
         }
     }
-    if (!ok) throw Error(std::string(who) + ": windows.index entries must lie in [0, " + std::to_string(D) + ")");
+    if (!ok) detail::fail(who, ": windows.index entries must lie in [0, ", D, ")");
 }
 }  // namespace detail
 

@@ -61,16 +61,16 @@ concept TrainableModel = requires(M& m, const M& cm, ConstMatRef<T> X, const std
 /// Fits `model` to targets Y (channels x N) at points X (input_dim x N) by `options.steps` steps of
 /// `optimizer` on `options.loss`, calling `callbacks` (see nn/callbacks.hpp) after each step's loss.
 ///
-/// Each step: take the batch; forward; loss and dL/dY; callbacks (any may ask to stop: then the step's
-/// update is not applied); backward (overwrites gradients); optimizer.step(parameters).
+/// Each step: take the batch; its gradient (forward, loss and dL/dY, backward, which overwrites the
+/// gradients: chunked_gradient of nn/chunked.hpp, part by part); callbacks with the step's loss (any
+/// may ask to stop: then the step's update is not applied); optimizer.step(parameters).
 ///  * Full batch (batch_size 0 or >= N): X is encoded ONCE (model.prepare) and reused every step.
 ///  * Mini-batches: X is also encoded once; each epoch shuffles the N columns with Rng(seed)
 ///    (Fisher-Yates), then takes consecutive batches of batch_size (the last one may be smaller);
 ///    batches are model.subset() of the encoded set, so nothing is re-encoded.
 ///  * chunk_size > 0: each step's batch is cut into consecutive chunks of at most chunk_size points;
 ///    forward, loss and backward run chunk by chunk and the gradients are summed (each chunk weighted
-///    by its share of the batch), then the callbacks see the step's loss and the optimizer steps.
-///    The final evaluation then uses predict(X) (chunked, stateless).
+///    by its share of the batch). The final evaluation then uses predict(X) (chunked, stateless).
 ///  * The optimizer is neither reset nor copied: calling train() again continues training.
 ///  * Same seed, same thread count, same model -> bitwise identical weights.
 /// Throws posenc::Error for mismatched X/Y columns, Y rows != the model output, empty sets,
@@ -85,14 +85,14 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     const auto t0 = clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
 
-    detail::require(options.steps >= 0, "train: steps must be >= 0 (got " + std::to_string(options.steps) + ")");
+    detail::require(options.steps >= 0, "train: steps must be >= 0 (got ", options.steps, ")");
     detail::require(options.batch_size >= 0,
-                    "train: batch_size must be >= 0 (got " + std::to_string(options.batch_size) + ")");
+                    "train: batch_size must be >= 0 (got ", options.batch_size, ")");
     detail::require(options.chunk_size >= 0,
-                    "train: chunk_size must be >= 0 (got " + std::to_string(options.chunk_size) + ")");
+                    "train: chunk_size must be >= 0 (got ", options.chunk_size, ")");
     detail::require(X.cols() > 0, "train: X must contain at least one point (got 0 columns)");
-    detail::require(Y.cols() == X.cols(), "train: Y must have one column per point of X (" + std::to_string(X.cols()) +
-                                              "), got " + std::to_string(Y.cols()));
+    detail::require(Y.cols() == X.cols(), "train: Y must have one column per point of X (", X.cols(),
+                                              "), got ", Y.cols());
     detail::require(Y.rows() > 0, "train: Y must have at least one channel (row)");
     detail::require(Y.allFinite(), "train: targets Y must be finite (got NaN or Inf)");
 
@@ -102,53 +102,41 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     auto full = model.prepare(X);  // the one encoding of the training set
     using Batch = decltype(full);
 
-    // Chunked steps (nn/chunked.hpp): forward + backward chunk by chunk, gradients summed. Full batch:
-    // the chunks are cut once and the whole-set encoding is dropped (chunking is about memory).
+    // One gradient path (nn/chunked.hpp, chunked_gradient) for every kind of step: the step's batch
+    // is a list of encoded parts with their targets. Full batch: one part, the whole set, made once.
+    // Mini-batch: the batch's columns of the encoded set, made each step. chunk_size cuts either into
+    // parts of at most that many points (then the whole-set encoding of a full batch is dropped:
+    // chunking is about memory).
     const Index step_points = mini ? options.batch_size : N;
     const bool chunked = options.chunk_size > 0 && options.chunk_size < step_points;
-    Chunks<Batch, T> chunks;
-    if (chunked && !mini) {
-        std::vector<Index> all(static_cast<std::size_t>(N));
-        std::iota(all.begin(), all.end(), Index(0));
-        chunks = make_chunks(model, full, Y, all, options.chunk_size);
-        full = Batch{};
+    const Index part_size = chunked ? options.chunk_size : step_points;
+    Chunks<Batch, T> parts;
+    if (!mini) {
+        if (chunked) {
+            std::vector<Index> all(static_cast<std::size_t>(N));
+            std::iota(all.begin(), all.end(), Index(0));
+            parts = make_chunks(model, full, Y, all, part_size);
+            full = Batch{};
+        } else {
+            parts.parts.push_back(std::move(full));
+            parts.Y.emplace_back(Y);
+            parts.points = N;
+        }
     }
 
     Rng rng(options.seed);
     std::vector<Index> perm(static_cast<std::size_t>(N)), cols;
     std::iota(perm.begin(), perm.end(), Index(0));
-    Index cursor = N, epoch = -1;
-    Mat<T> Yb, dY;
+    Index cursor = N, epoch = mini ? -1 : 0;
 
     TrainResult result;
     StepInfo info;
     info.steps = options.steps;
     (detail::callback_begin<T>(callbacks, info), ...);
 
-    // Every callback sees every step, in the order given (a comma fold is sequenced left to right).
-    auto run_callbacks = [&] {
-        bool any = false;
-        ((any = detail::callback_step<T>(callbacks, info, params) || any), ...);
-        return any;
-    };
-
     double last_loss = std::numeric_limits<double>::quiet_NaN();
     bool stop = false;
-    // Records a step's loss (and the MSE its PSNR comes from) in `info` and runs the callbacks;
-    // true when one of them asks to stop (the step's update is then not applied).
-    auto report = [&](Index step, Index ep, double loss, double mse_value) {
-        last_loss = loss;
-        info.psnr = psnr_from_mse(mse_value);
-        info.epoch = ep;
-        info.step = step;
-        info.loss = loss;
-        info.elapsed = seconds();
-        info.eta = info.elapsed / double(step) * double(options.steps - step);
-        return run_callbacks();
-    };
     for (Index step = 1; step <= options.steps && !stop; ++step) {
-        const Mat<T>* out = nullptr;
-        const bool needs_shape_check = step == 1;
         if (mini) {
             if (cursor >= N) {  // new epoch: Fisher-Yates shuffle from the seeded Rng
                 for (Index i = N - 1; i > 0; --i)
@@ -159,50 +147,37 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
             const Index b = std::min(options.batch_size, N - cursor);
             cols.assign(perm.begin() + cursor, perm.begin() + cursor + b);
             cursor += b;
-            if (chunked) {
-                chunks = make_chunks(model, full, Y, cols, options.chunk_size);
-                const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
-                if ((stop = report(step, epoch, l, m))) break;
-            } else {
-                const auto batch = model.subset(full, cols);
-                Yb = Y(Eigen::all, cols);
-                out = &model.forward(batch);
-                if (needs_shape_check) detail::check_shape(*out, Y.rows(), b, "train", "model output (Y's rows x batch)");
-                const double l = loss_value(options.loss, *out, Yb, dY);
-                if ((stop = report(step, epoch, l, options.loss == LossKind::Mse ? l : mse(*out, Yb)))) break;
-                model.backward(batch, dY);
-            }
-        } else if (chunked) {
-            const auto [l, m] = chunked_gradient(model, chunks, options.loss, params);
-            if ((stop = report(step, 0, l, m))) break;
-        } else {
-            out = &model.forward(full);
-            if (needs_shape_check && out->rows() != Y.rows())
-                throw Error("train: Y must have the model's " + std::to_string(out->rows()) + " output rows (got " +
-                            std::to_string(Y.rows()) + ")");
-            const double l = loss_value(options.loss, *out, Y, dY);
-            if ((stop = report(step, 0, l, options.loss == LossKind::Mse ? l : mse(*out, Y)))) break;
-            model.backward(full, dY);
+            parts = make_chunks(model, full, Y, cols, part_size);
         }
+        // This step's gradient, then its loss to the callbacks (in the order given; any may ask to
+        // stop: then the update is not applied), then the optimizer step.
+        const auto [loss, mse_value] = chunked_gradient(model, parts, options.loss, params);
+        last_loss = loss;
+        info.psnr = psnr_from_mse(mse_value);
+        info.epoch = epoch;
+        info.step = step;
+        info.loss = loss;
+        info.elapsed = seconds();
+        info.eta = info.elapsed / double(step) * double(options.steps - step);
+        bool any = false;
+        ((any = detail::callback_step<T>(callbacks, info, params) || any), ...);
+        if ((stop = any)) break;
         optimizer.step(params);
         result.steps_done = step;
     }
 
-    // Final evaluation of the returned weights (NanGuard may have restored older ones).
+    // Final evaluation of the returned weights (NanGuard may have restored older ones): the kept
+    // whole-set encoding for a full batch, a stateless predict(X) otherwise.
     if (options.evaluate_final || options.steps == 0) {
-        if (mini || chunked) {
-            const Mat<T> P = model.predict(X);
-            detail::check_shape(P, Y.rows(), N, "train", "model output (Y's rows x N)");
-            result.final_loss = loss_value(options.loss, P, Y);
-            result.final_psnr = psnr_from_mse(mse(P, Y));
-        } else {
-            const Mat<T>& P = model.forward(full);
-            if (P.rows() != Y.rows())
-                throw Error("train: Y must have the model's " + std::to_string(P.rows()) + " output rows (got " +
-                            std::to_string(Y.rows()) + ")");
-            result.final_loss = loss_value(options.loss, P, Y);
-            result.final_psnr = psnr_from_mse(mse(P, Y));
-        }
+        Mat<T> predicted;
+        const bool whole = !mini && !chunked;
+        const Mat<T>& P = whole ? model.forward(parts.parts[0]) : (predicted = model.predict(X));
+        if (P.rows() != Y.rows() || P.cols() != N)
+            detail::fail("train: model output (", P.rows(), " x ", P.cols(),
+                        ") must match the targets (", Y.rows(), " x ", N,
+                        "): Y must have the model's ", P.rows(), " output rows");
+        result.final_loss = loss_value(options.loss, P, Y);
+        result.final_psnr = psnr_from_mse(mse(P, Y));
     } else {
         result.final_loss = last_loss;
         result.final_psnr = info.psnr;

@@ -23,10 +23,10 @@ public:
     explicit Gaussian(double sigma, double tol = 1e-8) : sigma_(sigma), tol_(tol) {
         detail::require_positive(sigma, "Gaussian: sigma");
         detail::require(std::isfinite(tol) && tol > 0 && tol < 1,
-                        "Gaussian: tol must be in (0, 1) (got " + std::to_string(tol) + ")");
+                        "Gaussian: tol must be in (0, 1) (got ", tol, ")");
         inv_two_sigma2_ = 1.0 / (2.0 * sigma * sigma);
-        detail::require(std::isfinite(inv_two_sigma2_), "Gaussian: sigma is too small (got " +
-                                                            std::to_string(sigma) + ")");
+        detail::require(std::isfinite(inv_two_sigma2_), "Gaussian: sigma is too small (got ",
+                                                            sigma, ")");
     }
 
     /// psi(u).

@@ -25,7 +25,7 @@ public:
 
     /// Sets the number of shifts D (> 0).
     void bind(Index D) {
-        detail::require(D > 0, "Impulse: D must be > 0 (got " + std::to_string(D) + ")");
+        detail::require(D > 0, "Impulse: D must be > 0 (got ", D, ")");
         D_ = double(D);
     }
     /// psi(u).

@@ -23,7 +23,7 @@ public:
 
     /// Draws the D samples (D > 0).
     void bind(Index D) {
-        detail::require(D > 0, "RandomNoise: D must be > 0 (got " + std::to_string(D) + ")");
+        detail::require(D > 0, "RandomNoise: D must be > 0 (got ", D, ")");
         Rng rng(seed_);
         samples_.resize(std::size_t(D));
         for (auto& s : samples_) s = rng.normal();

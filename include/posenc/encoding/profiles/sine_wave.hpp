@@ -18,7 +18,7 @@ public:
     /// freq: f (finite, > 0); offset: c (finite).
     explicit SineWave(double freq = 1.0, double offset = 0.7) : f_(freq), c_(offset) {
         detail::require_positive(freq, "SineWave: freq");
-        detail::require(std::isfinite(offset), "SineWave: offset must be finite (got " + std::to_string(offset) + ")");
+        detail::require(std::isfinite(offset), "SineWave: offset must be finite (got ", offset, ")");
     }
 
     /// psi(u).
