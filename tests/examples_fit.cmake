@@ -114,7 +114,7 @@ endfunction()
 set(_k1 encoder param dim steps train_psnr test_psnr stable_rank seconds)
 set(_k2 train_psnr test_psnr seconds seconds_per_step)
 
-# fit_1d, built-in signal (protocol B split): a smooth Gaussian basis generalises ...
+# fit_1d, built-in signal (protocol B split, docs/protocols.md): a smooth Gaussian basis generalises ...
 posenc_fit_test(fit_1d_gaussian_json fit_1d
   ARGS --encoder gaussian --param 0.005 --dim 10000 --steps 400 --json --quiet
   KEYS ${_k1}
@@ -136,7 +136,7 @@ posenc_fit_test(fit_1d_mlp_out fit_1d
   CHECKS "encoder=rff" "train_psnr>25" "test_psnr>25"
   FILES ${_fit_dir}/fit1d/fit_1d.dat ${_fit_dir}/fit1d/fit_1d.gp)
 
-# fit_2d, built-in image (protocol C split), tiny network; --out writes the PNGs used below
+# fit_2d, built-in image (protocol C split, docs/protocols.md), tiny network; --out writes the PNGs used below
 posenc_fit_test(fit_2d_gaussian2_out fit_2d
   ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet
        --out ${_fit_dir}/fit2d

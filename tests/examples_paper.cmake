@@ -9,8 +9,8 @@
 #    stderr is exactly one line and stdout empty; for CHECKS that stdout is one JSON object and that each
 #    value at `path` (members / array indices separated by '/', e.g. points/0/test_psnr) satisfies the
 #    comparison; that every FILE exists afterwards.
-# The thresholds are loose bounds on the built-in signal (see docs/examples.md), or protocol A reference
-# values (../shared/reference/analysis.json, copied here) with a tolerance.
+# The thresholds are loose bounds on the built-in signal (see docs/examples.md), or protocol A
+# (docs/protocols.md) reference values of an independent implementation, copied here, with a tolerance.
 
 if(CMAKE_SCRIPT_MODE_FILE)
   include("${CMAKE_CURRENT_LIST_DIR}/cmake/run_example.cmake")  # run, exit code, one-line errors
@@ -120,8 +120,8 @@ posenc_paper_test(paper_layer_stable_rank_windowed layer_stable_rank
   ARGS --quick --dim 512 --json --quiet
   CHECKS "dim=512" "encoders/2/layer0_method=dense" "encoders/3/layer0_method=windowed_gram"
          "encoders/3/stable_rank/0/0>1" "encoders/3/stable_rank/0/0<256")
-# rank_curves --all (protocol A, D = 10000, periodic, N = 1..50): stable rank at N = 50 against
-# ../shared/reference/analysis.json srank[name][49] (impulse 50, square 2.4642, sine 2.0204,
+# rank_curves --all (protocol A of docs/protocols.md, D = 10000, periodic, N = 1..50): stable rank at
+# N = 50 against an independent implementation's values (impulse 50, square 2.4642, sine 2.0204,
 # gaussian_0.01 28.2066, gaussian_0.05 5.6419, triangle_0.01 50.0, sinc_0.01 45.2559); one sigma in the
 # family keeps the run short (the family is the same code path as the embedders).
 posenc_paper_test(paper_rank_curves_reference rank_curves

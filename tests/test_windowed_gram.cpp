@@ -36,6 +36,17 @@ Mat<double> line_points(Index N, double span) {
 
 double max_abs_diff(const Mat<double>& a, const Mat<double>& b) { return (a - b).cwiseAbs().maxCoeff(); }
 
+/// D x N periodic Gaussian codes exp(-u^2 / (2 sigma^2)) of the points X (1 x N), u the wrapped
+/// distance to the shifts d / D: written out independently of the encoder, no truncation, no scale.
+Mat<double> periodic_gaussian_code(const Mat<double>& X, Index D, double sigma) {
+    Mat<double> full(D, X.cols());
+    for (Index j = 0; j < X.cols(); ++j)
+        for (Index d = 0; d < D; ++d) {
+            const double u = std::fmod(X(0, j) - double(d) / double(D) + 2.5, 1.0) - 0.5;
+            full(d, j) = std::exp(-u * u / (2 * sigma * sigma));
+        }
+    return full;
+}
 }  // namespace
 
 TEST_CASE("windowed_gram equals the Gram of the scattered windows (periodic, wrapping)", "[windowed_gram]") {
@@ -59,12 +70,7 @@ TEST_CASE("windowed_gram matches the untruncated code to the truncation toleranc
     const Index D = 2000, N = 120;
     const ShiftedBasis<Gaussian, double> e(Gaussian(sigma), D, Domain::Periodic, Scaling::None);
     const Mat<double> X = line_points(N, 1.0);
-    Mat<double> full(D, N);  // written out independently of the encoder, no truncation
-    for (Index j = 0; j < N; ++j)
-        for (Index d = 0; d < D; ++d) {
-            const double u = std::fmod(X(0, j) - double(d) / double(D) + 2.5, 1.0) - 0.5;
-            full(d, j) = std::exp(-u * u / (2 * sigma * sigma));
-        }
+    const Mat<double> full = periodic_gaussian_code(X, D, sigma);
     Windows<double> w;
     e.windows(X, w);
     const Mat<double> G = windowed_gram(w, D);
@@ -194,12 +200,7 @@ TEST_CASE("embedding_stable_ranks agrees with the singular values of the untrunc
     const Index D = 1500, N = 150;
     const ShiftedBasis<Gaussian, double> e(Gaussian(sigma), D, Domain::Periodic, Scaling::None);
     const Mat<double> X = line_points(N, 1.0);
-    Mat<double> full(D, N);  // written out independently of the encoder, no truncation
-    for (Index j = 0; j < N; ++j)
-        for (Index d = 0; d < D; ++d) {
-            const double u = std::fmod(X(0, j) - double(d) / double(D) + 2.5, 1.0) - 0.5;
-            full(d, j) = std::exp(-u * u / (2 * sigma * sigma));
-        }
+    const Mat<double> full = periodic_gaussian_code(X, D, sigma);
     const Vec<double> s = Eigen::JacobiSVD<Mat<double>>(full).singularValues();
     const double l2_ref = s.squaredNorm() / (s[0] * s[0]), l1_ref = s.sum() / s[0];
     const EmbeddingStableRanks r = embedding_stable_ranks(e, X);

@@ -2,8 +2,9 @@
 //
 // Any byte string given to decode_image (what load_image calls after reading the file) must either
 // throw posenc::Error or return a well-formed image; the image must survive the operations the
-// examples apply to it (grey conversion, protocol C downsampling, columns()). Anything else — a
-// sanitizer report, another exception type, a broken invariant (__builtin_trap) — is a finding.
+// examples apply to it (grey conversion, protocol C downsampling of docs/protocols.md, columns()).
+// Anything else — a sanitizer report, another exception type, a broken invariant (__builtin_trap) —
+// is a finding.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
