@@ -35,7 +35,7 @@ void drive_progress(Progress& p, Index steps, double dt, TrainResult r = {}) {
         s.step = k;
         s.elapsed = dt * double(k);
         s.loss = 1.0 / double(k);
-        s.psnr = psnr_from_mse(s.loss);
+        s.psnr = detail::psnr_db(s.loss);
         s.eta = dt * double(steps - k);
         p.on_step(s);
     }

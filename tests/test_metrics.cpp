@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "posenc/analysis/metrics.hpp"
-#include "posenc/nn/callbacks.hpp"  // posenc::psnr_from_mse(double): must not clash
+#include "posenc/nn/callbacks.hpp"  // the deprecated posenc::psnr_from_mse(double) must not clash
 #include "posenc/nn/loss.hpp"       // posenc::mse / posenc::l1 (training losses): must not clash
 
 using namespace posenc;

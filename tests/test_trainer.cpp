@@ -328,7 +328,7 @@ TEST_CASE("trainer: mini-batch epochs cover every point once; full batch vs mini
 TEST_CASE("trainer: chunked steps equal whole-batch steps to rounding", "[trainer]") {
     Problem<double> pb(100);
     for (const Index batch : {Index(0), Index(40)})
-        for (const LossKind loss : {LossKind::Mse, LossKind::L1}) {
+        for (const Loss loss : {Loss::Mse, Loss::L1}) {
             CountingModel<double> a(config(2, 3)), b(config(2, 3));
             Adam<double> oa({.lr = 1e-2}), ob({.lr = 1e-2});
             Recorder ra, rb;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "posenc/core/json_text.hpp"
+
 namespace posenc {
 
 /// A runtime encoder description, e.g. {type "gaussian", params {sigma 0.002, dim 10000}}.
@@ -22,24 +24,6 @@ struct EncoderSpec {
 };
 
 namespace detail {
-inline void append_json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c < 0x20) {
-            static const char* hex = "0123456789abcdef";
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else out += ch;
-    }
-    out += '"';
-}
-
 /// Shortest decimal text that reads back to exactly x ("10000", "0.002"); "null" if x is not finite.
 inline std::string format_number(double x) {
     if (!std::isfinite(x)) return "null";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/json_text.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/io/binary_io.hpp"
@@ -34,54 +35,11 @@ struct SafetensorsTensor {
 
 namespace detail {
 
-/// Appends s as a JSON string literal: quotes, backslashes and control characters escaped; the text must
-/// be valid UTF-8 (checked: overlong forms, surrogates and code points above U+10FFFF are rejected).
-inline void append_json_utf8(std::string& out, std::string_view s, const std::string& what) {
-    out += '"';
-    const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-    const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char c = u[i];
-        if (c < 0x80) {
-            switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\b': out += "\\b"; break;
-                case '\f': out += "\\f"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                default:
-                    if (c < 0x20) {
-                        static const char* hex = "0123456789abcdef";
-                        out += "\\u00";
-                        out += hex[c >> 4];
-                        out += hex[c & 15];
-                    } else {
-                        out += char(c);
-                    }
-            }
-            ++i;
-            continue;
-        }
-        int len = 0;
-        std::uint32_t cp = 0;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; }
-        bool ok = len > 0 && i + std::size_t(len) <= n;
-        for (int k = 1; ok && k < len; ++k) {
-            const unsigned char d = u[i + std::size_t(k)];
-            ok = (d & 0xC0) == 0x80;
-            cp = (cp << 6) | (d & 0x3Fu);
-        }
-        static constexpr std::uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        ok = ok && cp >= min_cp[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (!ok) detail::fail("safetensors: ", what, " is not valid UTF-8 (byte ", i, ")");
-        out.append(s.data() + i, std::size_t(len));
-        i += std::size_t(len);
-    }
-    out += '"';
+/// Appends s as a JSON string literal (core/json_text.hpp) after checking that it is valid UTF-8.
+template <class = void>
+void append_json_utf8(std::string& out, std::string_view s, std::string_view what) {
+    require_utf8(s, "safetensors", what);
+    append_json_string(out, s);
 }
 
 }  // namespace detail

@@ -52,8 +52,20 @@ struct TrainResult {
     double seconds = 0;        ///< wall time of train(), including the final evaluation
 };
 
-/// -10 log10(mse): PSNR in dB of a signal with peak 1 (inf for mse == 0, NaN for NaN).
-inline double psnr_from_mse(double mse) { return -10.0 * std::log10(mse); }
+namespace detail {
+/// -10 log10(mse): the PSNR in dB a training step reports (peak 1; inf for mse == 0, NaN passes
+/// through: a diverged step must not throw). The checked form is metrics::psnr_from_mse.
+template <class = void>
+double psnr_db(double mse) {
+    return -10.0 * std::log10(mse);
+}
+}  // namespace detail
+
+/// Deprecated: use metrics::psnr_from_mse (analysis/metrics.hpp), which checks its input; removed
+/// in the next release (docs/migration.md).
+[[deprecated("use posenc::metrics::psnr_from_mse")]] inline double psnr_from_mse(double mse) {
+    return detail::psnr_db(mse);
+}
 
 // ---- callback protocol ---------------------------------------------------------------------------
 // A callback is any object with one or more of these members (all optional):

@@ -21,25 +21,16 @@ namespace posenc {
 ///  * Dense: encode Psi (D x N) and multiply (GEMM).
 ///  * Sparse: the fused path (nn/sparse_first_layer.hpp) on the encoder's windows; needs
 ///    encoder.window_width() > 0.
-///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity (first layers with
-///    fewer than 16 rows: kSparseAutoDensityNarrow), else Dense.
+///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity, else Dense.
 enum class FirstLayerPath { Auto, Dense, Sparse };
 
-/// Window density K / D up to which FirstLayerPath::Auto takes the fused sparse path.
-/// Measured on this project's 2-core AMD EPYC (Zen 3, AVX2) dev machine, float, 2 OpenMP threads,
-/// first layer 256 x D, forward + backward per step (see docs/nn.md for the table):
-///   build/c/tests/test_sparse_first_layer "[.bench]"
-/// the fused path is faster than the dense GEMMs up to K/D ~ 0.25-0.35 (D = 1000) and at every
-/// density measured for D = 10000 (K/D <= 0.05, 5-30x); 0.2 keeps a margin for noise.
+/// Window density K / D up to which FirstLayerPath::Auto takes the fused sparse path, for every
+/// first-layer width. Chosen from measurements of the fused and the dense path (forward + backward,
+/// float, wide and one-row first layers): docs/nn.md, "How `Auto` chooses".
 inline constexpr double kSparseAutoDensity = 0.2;
 
-/// The same limit for a first layer with fewer than 16 rows (a linear model with one or a few
-/// outputs), where the sparse path runs the one-row kernels (a dot product / AXPY per contiguous
-/// window, the layout found once per batch, see WindowRuns). Measured with posenc_driver fit1d
-/// (protocol B, D = 10000, 2000 steps, 1 thread, CPU seconds dense / sparse, load 3): K/D = 0.025
-/// (gaussian 0.002): 1.10-1.51 / 0.06-0.09; K/D = 0.12 (gaussian 0.01): 1.34-1.57 / 0.26-0.28
-/// (docs/nn.md). It was 0.05 while every step re-scanned the windows.
-inline constexpr double kSparseAutoDensityNarrow = 0.2;
+/// Deprecated: the one-row limit is now kSparseAutoDensity (they were equal); removed in the next release.
+[[deprecated("use posenc::kSparseAutoDensity")]] inline constexpr double kSparseAutoDensityNarrow = kSparseAutoDensity;
 
 /// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
 /// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
@@ -90,7 +81,7 @@ public:
         const Index K = encoder_.window_width(), D = encoder_.output_dim();
         if (path_ == FirstLayerPath::Sparse) return true;
         if (path_ == FirstLayerPath::Dense || K <= 0) return false;
-        const double limit = mlp_.layer(0).out_dim() < 16 ? kSparseAutoDensityNarrow : kSparseAutoDensity;
+        const double limit = kSparseAutoDensity;
         return double(K) <= limit * double(D);
     }
 

@@ -46,10 +46,4 @@ Index parameter_count(const std::vector<Param<T>>& ps) {
     return n;
 }
 
-/// Sets every gradient in the list to zero.
-template <class T>
-void zero_grads(const std::vector<Param<T>>& ps) {
-    for (const auto& p : ps) p.grads().setZero();
-}
-
 }  // namespace posenc

@@ -24,15 +24,15 @@
 
 namespace posenc {
 
-/// The training loss (alias of posenc::Loss from nn/loss.hpp: Mse or L1).
-using LossKind = Loss;
+/// Deprecated alias of posenc::Loss (nn/loss.hpp); removed in the next release (docs/migration.md).
+using LossKind [[deprecated("use posenc::Loss")]] = Loss;
 
 /// How train() runs.
 struct TrainOptions {
     Index steps = 1000;            ///< optimizer steps (>= 0); one step = one batch
     Index batch_size = 0;          ///< 0 (or >= N): full batch; else mini-batches of this many points
     std::uint64_t seed = 0;        ///< seed of the mini-batch shuffles (unused for full batch)
-    LossKind loss = LossKind::Mse; ///< loss minimised (mean over all entries, like torch)
+    Loss loss = Loss::Mse;         ///< loss minimised (mean over all entries, like torch)
     bool evaluate_final = true;    ///< evaluate the returned weights on the whole training set (one
                                    ///< forward for full batch, predict(X) for mini-batches); if false,
                                    ///< final_loss is the last step's batch loss
@@ -153,7 +153,7 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
         // stop: then the update is not applied), then the optimizer step.
         const auto [loss, mse_value] = chunked_gradient(model, parts, options.loss, params);
         last_loss = loss;
-        info.psnr = psnr_from_mse(mse_value);
+        info.psnr = detail::psnr_db(mse_value);
         info.epoch = epoch;
         info.step = step;
         info.loss = loss;
@@ -177,7 +177,7 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
                         ") must match the targets (", Y.rows(), " x ", N,
                         "): Y must have the model's ", P.rows(), " output rows");
         result.final_loss = loss_value(options.loss, P, Y);
-        result.final_psnr = psnr_from_mse(mse(P, Y));
+        result.final_psnr = detail::psnr_db(mse(P, Y));
     } else {
         result.final_loss = last_loss;
         result.final_psnr = info.psnr;
