@@ -87,7 +87,7 @@ static_assert(Encoder<Concat<double>> && WindowedEncoder<Concat<double>>);
 static_assert(WindowedEncoder<PerAxis<ShiftedBasis<Gaussian, float>>>);
 static_assert(Encoder<PerAxis<Identity<double>>> && !WindowedEncoder<PerAxis<Identity<double>>>);
 
-TEMPLATE_TEST_CASE("PerAxis: protocol C gaussian2 = [Psi(x); Psi(y)] with one constant, unit norm at the centre",
+TEMPLATE_TEST_CASE("PerAxis: protocol C gaussian2 = [Psi(x), Psi(y)] with one constant, unit norm at the centre",
                    "[per_axis]", float, double) {
     using T = TestType;
     // Protocol C (docs/protocols.md): D = 1000 in total, D/2 = 500 shifts per axis at t_k = k / 500,
@@ -317,7 +317,7 @@ TEST_CASE("AnyEncoder: type erasure keeps behaviour, windows and identity", "[an
     CHECK_THROWS_WITH(e.encode(out, out), Contains("empty"));
 }
 
-TEST_CASE("Composites: a unit-norm scale the scalar type cannot hold is refused; codes stay finite",
+TEST_CASE("Composites: a unit-norm scale the scalar type cannot hold is refused, codes stay finite",
           "[per_axis][directional][kronecker][errors]") {
     // Issue 12 item 1 (fuzz_encoder_spec): an unscaled Gaussian far too narrow for its one shift has a
     // code of ~1e-136 at x = 0.5 (0 or a denormal in float); rescaling by 1 / that norm gave inf / NaN.

@@ -56,7 +56,7 @@ TEST_CASE("Directional: unit norm at the centre", "[directional]") {
     CHECK(encode(dir2, c).norm() == Approx(1.0).epsilon(1e-12));
 }
 
-TEST_CASE("Directional: windows == dense code (triangle: exact; gaussian: within the tolerance)", "[directional]") {
+TEST_CASE("Directional: windows == dense code (triangle: exact, gaussian: within the tolerance)", "[directional]") {
     Rng rng(2);
     const Mat<double> X = random_points(rng, 50);
     auto check = [&](const auto& dir, double tol) {

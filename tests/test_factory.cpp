@@ -146,7 +146,7 @@ TEST_CASE("factory: encoders equal the hand-built ones", "[factory]") {
     CHECK(g2.window_width() > 0);
 }
 
-TEST_CASE("factory: normalised spec fills defaults; to_string is deterministic JSON", "[factory][spec]") {
+TEST_CASE("factory: normalised spec fills defaults, to_string is deterministic JSON", "[factory][spec]") {
     const auto e = make_encoder<float>(spec("gaussian", {{"param", 0.002}, {"dim", 10000}}));
     CHECK(to_string(e.spec()) ==
           R"({"type":"gaussian","dim":10000,"input_dim":1,"periodic":0,"scale":1,"sigma":0.002})");

@@ -55,7 +55,7 @@ double stable_rank_of_codes(const Mat<double>& C) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("FourierFeatures: layout [x; sin 2 pi B x; cos 2 pi B x] and values", "[fourier]", float, double) {
+TEMPLATE_TEST_CASE("FourierFeatures: layout [x, sin 2 pi B x, cos 2 pi B x] and values", "[fourier]", float, double) {
     using T = TestType;
     Eigen::MatrixXd B(3, 2);
     B << 1, 0, 0, 2, 0.5, -1.25;

@@ -65,7 +65,7 @@ TEST_CASE("kron_grid_product == W F on explicit Kronecker features", "[kron_mlp]
     CHECK((Zb - big.topRows(5) * g.F).norm() <= 1e-13 * Zb.norm());
 }
 
-TEST_CASE("KronFirstLayer: forward/backward == Dense on explicit features; gradients match finite differences", "[kron_mlp]") {
+TEST_CASE("KronFirstLayer: forward/backward == Dense on explicit features, gradients match finite differences", "[kron_mlp]") {
     const Grid g;
     Rng rng(2);
     KronFirstLayer<double> layer(6, 4, 5);
@@ -89,7 +89,7 @@ TEST_CASE("KronFirstLayer: forward/backward == Dense on explicit features; gradi
     CHECK(test::rel_error(layer.dense().db, fdb) <= 1e-8);
 }
 
-TEST_CASE("KronMlp == Mlp on explicit Kronecker features (outputs, every gradient); FD check", "[kron_mlp]") {
+TEST_CASE("KronMlp == Mlp on explicit Kronecker features (outputs, every gradient), FD check", "[kron_mlp]") {
     const Grid g;
     MlpConfig cfg;
     cfg.output_dim = 3;

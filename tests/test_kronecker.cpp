@@ -217,7 +217,7 @@ TEST_CASE("KroneckerLinear: grid gradient equals the scattered gradient of the s
 
 // ---- Adam on the separable gradient ------------------------------------------------------------------
 
-TEST_CASE("KroneckerLinear + Adam: separable steps == Adam on the dense D^2 features; loss decreases", "[kronecker]") {
+TEST_CASE("KroneckerLinear + Adam: separable steps == Adam on the dense D^2 features, loss decreases", "[kronecker]") {
     const Basis b(Gaussian(0.07), 8, Domain::Bounded, Scaling::None);
     const Kronecker<Basis> kron(b, b);
     const Mat<double> xs = coords(9, 0.0, 1.0 / 9), ys = coords(8, 0.03, 1.0 / 8);

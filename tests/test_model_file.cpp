@@ -21,6 +21,9 @@
 #include <vector>
 
 #include "posenc/encoding/factory.hpp"
+#include "posenc/encoding/frequencies.hpp"
+#include "posenc/encoding/per_axis.hpp"
+#include "posenc/encoding/shifted_basis.hpp"
 #include "posenc/encoding/identity.hpp"
 #include "posenc/io/model_file.hpp"
 #include "posenc/nn/model.hpp"
@@ -672,8 +675,9 @@ TEST_CASE("models that cannot be saved are refused", "[model_file]") {
     MlpConfig cfg;
     cfg.output_dim = 1;
     cfg.depth = 0;
-    // A hand-wrapped encoder has no spec a file could rebuild.
-    Model<double> hand(AnyEncoder<double>(Identity<double>(1)), cfg);
+    // A hand-wrapped encoder without a spec (Fourier features of a frequency matrix the factory
+    // cannot rebuild) cannot be saved.
+    Model<double> hand(AnyEncoder<double>(rff<double>(1, 8, 1.0)), cfg);
     REQUIRE_THROWS_WITH(save_model(hand, dir.path / "h.posenc"), Contains("has no EncoderSpec"));
     // Non-finite weights.
     Model<double> nan = make_model<double>(spec("identity", {}), 0, 1, 1, {Activation::ReLU, 0}, {Activation::Identity, 0}, 1);
@@ -768,4 +772,55 @@ TEST_CASE("a save killed at any moment leaves the old or the new file, never a m
     }
     // A killed writer can leave its temporary file (".model.posenc.tmp.*") behind; never a damaged target.
     for (const auto& e : dir.entries()) REQUIRE((e == "model.posenc" || e.rfind(".model.posenc.tmp.", 0) == 0));
+}
+
+TEST_CASE("hand-built encoders describe themselves: their models round-trip through a model file", "[model_file][spec]") {
+    MlpConfig cfg;
+    cfg.output_dim = 1;
+    cfg.depth = 0;
+    const auto round_trip = [](const Model<double>& m, const Mat<double>& X) {
+        const Model<double> back = model_from_bytes<double>(model_to_bytes(m));
+        CHECK(back.encoder().spec() == make_encoder<double>(m.encoder().spec()).spec());  // the normalised form
+        const Mat<double> a = m.predict(X), b = back.predict(X);
+        CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-12 * std::max(1.0, a.cwiseAbs().maxCoeff()));
+    };
+    Mat<double> X1(1, 7);
+    for (Index i = 0; i < 7; ++i) X1(0, i) = 0.05 + 0.13 * double(i);
+    SECTION("every built-in profile, bounded and periodic, scaled and not") {
+        const auto check = [&](auto basis) {
+            const AnyEncoder<double> e(basis);
+            CHECK(e.spec().type == basis.profile().name());
+            CHECK(e.name() == basis.profile().name());
+            // The spec rebuilds the same codes.
+            const AnyEncoder<double> rebuilt = make_encoder<double>(e.spec());
+            CHECK((posenc::encode(e, X1) - posenc::encode(rebuilt, X1)).cwiseAbs().maxCoeff() <= 1e-12);
+            Model<double> m(e, cfg);
+            round_trip(m, X1);
+        };
+        check(ShiftedBasis<Gaussian, double>(Gaussian(0.02, 1e-6), 64));
+        check(ShiftedBasis<Gaussian, double>(Gaussian(0.02), 64, Domain::Periodic, Scaling::None));
+        check(ShiftedBasis<Triangle, double>(Triangle(0.05), 40));
+        check(ShiftedBasis<Sinc, double>(Sinc(0.03), 50, Domain::Periodic));
+        check(ShiftedBasis<SineWave, double>(SineWave(2.0, 0.5), 30));
+        check(ShiftedBasis<SquareWave, double>(SquareWave(3.0), 30));
+        check(ShiftedBasis<Impulse, double>(Impulse(), 20));
+        check(ShiftedBasis<RandomNoise, double>(RandomNoise(7), 25));
+    }
+    SECTION("PerAxis of one basis, and Identity") {
+        const ShiftedBasis<Gaussian, double> axis(Gaussian(0.05), 16, Domain::Bounded, Scaling::None);
+        const AnyEncoder<double> e(PerAxis<ShiftedBasis<Gaussian, double>>(axis, 2));
+        REQUIRE(e.spec().type == "per_axis");
+        REQUIRE(e.spec().children.size() == 1);
+        CHECK(e.spec().children[0] == axis.spec());
+        Mat<double> X2(2, 5);
+        for (Index i = 0; i < 5; ++i) X2.col(i) << 0.1 + 0.2 * double(i), 0.9 - 0.15 * double(i);
+        Model<double> m(e, cfg);
+        round_trip(m, X2);
+        const AnyEncoder<double> id(Identity<double>(3));
+        CHECK(id.spec() == EncoderSpec{"identity", {{"input_dim", 3.0}}, {}});
+        // Axes that differ have no single per_axis form.
+        const ShiftedBasis<Gaussian, double> other(Gaussian(0.1), 16, Domain::Bounded, Scaling::None);
+        const std::vector<ShiftedBasis<Gaussian, double>> axes{axis, other};
+        CHECK(AnyEncoder<double>(PerAxis<ShiftedBasis<Gaussian, double>>(axes)).spec().type.empty());
+    }
 }

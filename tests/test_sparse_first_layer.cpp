@@ -272,7 +272,7 @@ TEST_CASE("Model bad inputs throw posenc::Error", "[model][errors]") {
     CHECK_THROWS_WITH(m.forward(bad), Catch::Contains("output_dim"));
 }
 
-TEST_CASE("Model uses the batch's WindowRuns plan; edited windows are still range-checked", "[model]") {
+TEST_CASE("Model uses the batch's WindowRuns plan, edited windows are still range-checked", "[model]") {
     // One output row (the depth-0 linear model): the one-row kernels read the plan made by prepare().
     // Bounded domain: the windows at both ends are zero-padded (trimmed runs); periodic: wrapped (no run).
     for (const double periodic : {0.0, 1.0}) {

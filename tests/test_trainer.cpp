@@ -130,7 +130,7 @@ double max_abs_diff(const std::vector<Vec<T>>& a, const std::vector<Vec<T>>& b) 
 
 }  // namespace
 
-TEST_CASE("trainer: hooks fire in order with consistent StepInfo; full batch encodes once", "[trainer]") {
+TEST_CASE("trainer: hooks fire in order with consistent StepInfo, full batch encodes once", "[trainer]") {
     Problem<double> pb;
     CountingModel<double> model(config());
     Adam<double> adam({.lr = 1e-2});
@@ -288,7 +288,7 @@ TEST_CASE("trainer: NanGuard restores the last finite weights", "[trainer]") {
     }
 }
 
-TEST_CASE("trainer: mini-batch epochs cover every point once; full batch vs mini-batch", "[trainer]") {
+TEST_CASE("trainer: mini-batch epochs cover every point once, full batch vs mini-batch", "[trainer]") {
     Problem<double> pb(100);
     CountingModel<double> model(config());
     Adam<double> adam({.lr = 1e-2});

@@ -30,13 +30,17 @@ public:
     AnyEncoder() = default;
 
     /// Wraps a copy of `e` (any Encoder with Scalar T). `spec` records how it was built (the factory
-    /// fills it); `name` defaults to spec.type, or "custom" when that is empty too.
+    /// fills it); without one, e.spec() when the encoder describes itself (HasSpec: shifted bases of the
+    /// built-in profiles, PerAxis of them, Identity). `name` defaults to spec.type, or "custom" when
+    /// that is empty too.
     template <class E>
         requires(!std::is_same_v<std::decay_t<E>, AnyEncoder> && Encoder<std::decay_t<E>> &&
                  std::is_same_v<typename std::decay_t<E>::Scalar, T>)
     explicit AnyEncoder(E&& e, EncoderSpec spec = {}, std::string name = {})
         : impl_(std::make_shared<const Model<std::decay_t<E>>>(std::forward<E>(e))), spec_(std::move(spec)),
           name_(std::move(name)) {
+        if constexpr (HasSpec<std::decay_t<E>>)
+            if (spec_.type.empty()) spec_ = static_cast<const Model<std::decay_t<E>>&>(*impl_).e.spec();
         if (name_.empty()) name_ = spec_.type.empty() ? "custom" : spec_.type;
     }
 

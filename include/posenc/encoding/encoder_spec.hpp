@@ -3,6 +3,7 @@
 #pragma once
 #include <charconv>
 #include <cmath>
+#include <concepts>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@ struct EncoderSpec {
 
     /// Structural equality (type, every parameter, children in order).
     friend bool operator==(const EncoderSpec&, const EncoderSpec&) = default;
+};
+
+/// An encoder that describes itself in the factory's form (encoding/factory.hpp): spec() returns the
+/// spec make_encoder() rebuilds it from, or an empty spec (type "") when it has none. AnyEncoder
+/// records it, so a model of a hand-built encoder can be saved.
+template <class E>
+concept HasSpec = requires(const E& e) {
+    { e.spec() } -> std::convertible_to<EncoderSpec>;
 };
 
 namespace detail {

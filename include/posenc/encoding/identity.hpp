@@ -3,6 +3,7 @@
 #include <string>
 
 #include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
 
 namespace posenc {
 
@@ -23,6 +24,8 @@ public:
     Index input_dim() const { return dim_; }
     /// Same as input_dim().
     Index output_dim() const { return dim_; }
+    /// The factory's form {"type": "identity", "input_dim"}.
+    EncoderSpec spec() const { return EncoderSpec{"identity", {{"input_dim", double(dim_)}}, {}}; }
 
     /// out = X (out pre-sized input_dim x N).
     void encode(ConstMatRef<T> X, MatRef<T> out) const {

@@ -10,6 +10,7 @@
 
 #include "posenc/core/parallel.hpp"
 #include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/windows.hpp"
 
@@ -58,6 +59,20 @@ public:
     Index offset(Index a) const { return offsets_.at(std::size_t(a)); }
     /// The scaling rule.
     Scaling scaling() const { return scaling_; }
+    /// The factory's form {"type": "per_axis", "input_dim", "scale", children: [the axis spec]} when
+    /// every axis has the same non-empty spec; else an empty spec.
+    EncoderSpec spec() const
+        requires HasSpec<E>
+    {
+        EncoderSpec child = axes_.front().spec();
+        if (child.type.empty()) return {};
+        for (const E& a : axes_)
+            if (!(a.spec() == child)) return {};
+        EncoderSpec s{"per_axis", {}, {std::move(child)}};
+        s.params["input_dim"] = double(axes_.size());
+        s.params["scale"] = scaling_ == Scaling::UnitNormAtCenter ? 1.0 : 0.0;
+        return s;
+    }
     /// The constant s multiplying the whole code.
     double scale() const { return scale_; }
 

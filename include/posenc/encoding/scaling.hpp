@@ -63,8 +63,10 @@ template <class T>
     const double lo = double(std::numeric_limits<T>::min());
     const std::string type = scalar_name<T>();
     if (!(std::isfinite(sq) && sq > 0))
-        detail::fail(who, ": cannot scale to unit norm: the raw code of the centre point must have a finite "
-                          "non-zero norm (got norm^2 ", short_number(sq), ")");
+        detail::fail(who, ": cannot scale to unit norm in ", type, ": the raw code of the centre point must have a "
+                          "finite non-zero norm (got norm^2 ", short_number(sq), ")",
+                     hint_if_small.empty() || sq != 0 ? "" : " (", sq != 0 ? "" : hint_if_small,
+                     hint_if_small.empty() || sq != 0 ? "" : ")");
     if (sq < lo)
         detail::fail(who, ": cannot scale to unit norm in ", type, ": the raw code of the centre point has norm^2 ",
                      short_number(sq), ", below the smallest normal ", type, " (", short_number(lo),

@@ -12,6 +12,7 @@
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder.hpp"
+#include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/profiles/profile.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/windows.hpp"
@@ -115,6 +116,19 @@ public:
     std::string name() const { return profile_.name(); }
     /// K, slots per point of windows(); 0 when the profile has no finite support or K would be >= D.
     Index window_width() const { return window_; }
+    /// The factory's form of this basis: {"type": the profile's name(), its spec_params(), "dim",
+    /// "periodic", "scale"}; an empty spec when the profile has no spec_params() (HasSpecParams).
+    EncoderSpec spec() const {
+        EncoderSpec s;
+        if constexpr (HasSpecParams<P>) {
+            profile_.spec_params(s.params);
+            s.type = profile_.name();
+            s.params["dim"] = double(dim_);
+            s.params["periodic"] = domain_ == Domain::Periodic ? 1.0 : 0.0;
+            s.params["scale"] = scaling_ == Scaling::UnitNormAtCenter ? 1.0 : 0.0;
+        }
+        return s;
+    }
 
     /// Closed-form kernel of the profile (normalised autocorrelation, k(0) = 1), when it has one.
     double kernel(double delta) const

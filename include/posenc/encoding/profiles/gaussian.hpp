@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "posenc/core/error.hpp"
@@ -59,6 +60,11 @@ public:
     double kernel(double delta) const { return std::exp(-delta * delta * inv_two_sigma2_ * 0.5); }
     /// "gaussian".
     std::string name() const { return "gaussian"; }
+    /// {"sigma", "tol"} for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const {
+        out["sigma"] = sigma_;
+        out["tol"] = tol_;
+    }
     /// Standard deviation.
     double sigma() const { return sigma_; }
     /// Truncation tolerance.

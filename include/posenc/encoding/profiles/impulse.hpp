@@ -2,6 +2,7 @@
 #pragma once
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "posenc/core/error.hpp"
@@ -48,6 +49,8 @@ public:
     }
     /// "impulse".
     std::string name() const { return "impulse"; }
+    /// No parameters in the factory spec.
+    void spec_params(std::map<std::string, double>&) const {}
     /// The bound number of shifts (0 while unbound).
     Index bound_dim() const { return Index(D_); }
 

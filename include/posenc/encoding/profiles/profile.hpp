@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <concepts>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "posenc/core/types.hpp"
@@ -50,6 +51,12 @@ concept HasKernel = requires(const P& p, double delta) {
 /// p.bind(D) once in its constructor.
 template <class P>
 concept Bindable = requires(P& p, Index D) { p.bind(D); };
+
+/// Optional: the profile's parameters under the factory's names (make_encoder, encoding/factory.hpp),
+/// so that a ShiftedBasis of it describes itself as a spec (ShiftedBasis::spec()) and a model using
+/// it can be saved. The factory type is the profile's name().
+template <class P>
+concept HasSpecParams = requires(const P& p, std::map<std::string, double>& out) { p.spec_params(out); };
 
 /// A profile that can bound where it underflows: |psi(u)| < eps and |psi'(u)| < eps for
 /// |u| > p.zero_radius(eps) (eps > 0 is an absolute threshold; psi's peak is taken to be O(1)).

@@ -2,6 +2,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ public:
     double support() const { return infinite_support; }
     /// "noise".
     std::string name() const { return "noise"; }
+    /// {"seed"} for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const { out["seed"] = double(seed_); }
     /// The seed.
     std::uint64_t seed() const { return seed_; }
     /// The drawn samples (empty while unbound).

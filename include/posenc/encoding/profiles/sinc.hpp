@@ -2,6 +2,7 @@
 #pragma once
 #include <Eigen/Core>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <string>
 
@@ -49,6 +50,8 @@ public:
     }
     /// "sinc".
     std::string name() const { return "sinc"; }
+    /// {"width"} for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const { out["width"] = w_; }
     /// Width w.
     double width() const { return w_; }
 

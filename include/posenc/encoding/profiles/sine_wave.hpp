@@ -1,6 +1,7 @@
 // posenc/encoding/profiles/sine_wave.hpp — the offset sine profile sin(2 pi f u) + c.
 #pragma once
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <string>
 
@@ -36,6 +37,11 @@ public:
     }
     /// "sine".
     std::string name() const { return "sine"; }
+    /// {"freq", "offset"} for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const {
+        out["freq"] = f_;
+        out["offset"] = c_;
+    }
     /// Frequency f.
     double freq() const { return f_; }
     /// Offset c.

@@ -1,6 +1,7 @@
 // posenc/encoding/profiles/square_wave.hpp — the square-wave profile sign(sin(2 pi f u)).
 #pragma once
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <string>
 
@@ -35,6 +36,8 @@ public:
     }
     /// "square".
     std::string name() const { return "square"; }
+    /// {"freq"} for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const { out["freq"] = f_; }
     /// Frequency f.
     double freq() const { return f_; }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <Eigen/Core>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "posenc/core/error.hpp"
@@ -55,6 +56,8 @@ public:
     }
     /// "triangle".
     std::string name() const { return "triangle"; }
+    /// {"width"} (the half-width) for the factory spec.
+    void spec_params(std::map<std::string, double>& out) const { out["width"] = d_; }
     /// Half-width d.
     double half_width() const { return d_; }
 
