@@ -1,7 +1,7 @@
 // fit_1d — fit a 1D signal with a positional encoding + linear layer / MLP (protocol B of
 // docs/protocols.md, the paper's 1D experiment).
 //
-//   fit_1d [--image PATH --row R] --encoder NAME [--param P] --dim D [--periodic] [--depth 0]
+//   fit_1d [--image PATH --row R] --encoder NAME [--param P|auto] --dim D [--periodic] [--depth 0]
 //          [--width 256] [--steps 2000] [--lr 1e-3] [--seed K] [--closed-form [--lambda L]]
 //          [--json] [--out DIR] [--quiet]
 //
@@ -12,6 +12,8 @@
 // Model: depth 0 = one linear layer D -> 1 with bias (PyTorch default init); depth > 0 adds ReLU hidden
 // layers of --width. Fit: Adam (lr, betas 0.9/0.999, eps 1e-8, L2 weight decay 1e-8 added to the
 // gradient), MSE, full batch, float. --closed-form (depth 0 only) solves the ridge problem instead.
+// --param auto (gaussian, triangle): the width recommended from the training samples only for this very
+// model (posenc::recommend_bandwidth, docs/theory.md §9); the JSON's "param" is the chosen value.
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,8 +35,9 @@
 #include "common/fit_common.hpp"
 #include "common/image.hpp"
 #include "common/signals.hpp"
-#include "posenc/analysis/stable_rank.hpp"
+#include "common/recommend.hpp"
 #include "posenc/analysis/metrics.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
@@ -79,11 +82,30 @@ struct Result {
     Mat<float> dense_x, dense_pred;  ///< reconstruction on a 4x finer grid (for the chart)
 };
 
-/// Stable rank of the train embedding (D x N_train), computed in double from the same spec.
+/// Stable rank of the train embedding (D x N_train), computed in double from the same spec: from the
+/// N x N Gram matrix of the sparse windows when the encoder has them (embedding_stable_rank), else dense.
 double train_stable_rank(const EncoderSpec& spec, const Mat<float>& x_train) {
     const AnyEncoder<double> e = make_encoder<double>(spec);
     const Mat<double> X = x_train.cast<double>();
-    return stable_rank(encode(e, X));
+    return embedding_stable_rank(e, ConstMatRef<double>(X));
+}
+
+/// --param auto: the width recommended from the training split only (posenc::recommend_bandwidth).
+BandwidthRecommendation recommend(const Options& o, const Split& sp) {
+    RecommendSettings rs;
+    rs.encoder = o.enc.encoder;
+    rs.dim = o.enc.dim > 0 ? Index(o.enc.dim) : Index(kDefaultDim);
+    rs.input_dim = 1;
+    rs.periodic = o.enc.periodic;
+    rs.depth = o.depth;
+    rs.width = o.width;
+    rs.closed_form = o.closed_form;
+    rs.lambda = o.lambda;
+    rs.steps = o.steps;
+    rs.lr = o.lr;
+    rs.weight_decay = o.weight_decay;
+    rs.seed = init_seed(o.enc.seed);
+    return recommend_for(rs, sp);
 }
 
 Result fit(const Options& o, const Split& sp) {
@@ -189,6 +211,16 @@ int run(CLI::App& app, int argc, char** argv) {
     const std::vector<float> signal = o.image.empty() ? default_signal_1d(o.samples)
                                                       : image_row(load_image(o.image), o.row, o.samples);
     const Split sp = split_1d(signal);
+    if (o.enc.param_auto) {
+        if (o.closed_form && o.depth != 0)
+            throw Error("--closed-form needs --depth 0 (got " + std::to_string(o.depth) + ")");
+        const BandwidthRecommendation rec = recommend(o, sp);
+        o.enc.param = rec.param;
+        o.enc.param_auto = false;
+        if (!o.quiet && !o.json)
+            std::fprintf(stderr, "fit_1d: --param auto: %s = %.4g (stable rank %.1f, DP half-width %.2f x spacing)\n",
+                         rec.parameter.c_str(), rec.param, rec.stable_rank, rec.half_width_over_spacing);
+    }
     const Result r = fit(o, sp);
 
     if (o.json) {

@@ -1,7 +1,7 @@
-// fit_2d — fit an image with a positional encoding + MLP (protocol C of
-// ../shared/reference/PROTOCOLS.md, the paper's 2D experiment at reduced size).
+// fit_2d — fit an image with a positional encoding + MLP (protocol C of docs/protocols.md, the paper's 2D
+// experiment at reduced size), or the Kronecker encoding at depth 0 (protocol D).
 //
-//   fit_2d [--image PATH] [--size S] --encoder gaussian2|rff|NAME [--param P] --dim D [--depth 4]
+//   fit_2d [--image PATH] [--size S] --encoder gaussian2|rff|complex_gaussian|NAME [--param P|auto] --dim D [--depth 4]
 //          [--width 256] [--steps 500] [--lr 1e-3] [--seed K] [--closed-form] [--lambda L] [--chunk N]
 //          [--json] [--out DIR] [--quiet]
 //
@@ -13,6 +13,9 @@
 // (unit norm at (0.5, 0.5)). Model: --depth ReLU hidden layers of --width, linear layer to C channels,
 // sigmoid. Fit: Adam (lr, betas 0.9/0.999, eps 1e-8, L2 weight decay 1e-8 added to the gradient),
 // MSE, full batch, float.
+//
+// --param auto (gaussian, gaussian2, triangle, complex_gaussian): the width recommended from the training
+// pixels only for this very model (posenc::recommend_bandwidth, docs/theory.md §9); JSON "param" = the choice.
 //
 // --closed-form (with --depth 0) solves the ridge problem (--lambda) for a linear output instead of
 // running Adam; predictions are clipped to [0, 1]. The Kronecker ("complex") encodings of issue 7 plug
@@ -34,6 +37,7 @@
 #include "common/cli.hpp"
 #include "common/fit_common.hpp"
 #include "common/complex_fit.hpp"
+#include "common/recommend.hpp"
 #include "common/image.hpp"
 #include "common/signals.hpp"
 #include "posenc/analysis/metrics.hpp"
@@ -72,6 +76,8 @@ struct Options {
     bool quiet = false;         ///< no progress line
     std::string first_layer = "auto";  ///< first-layer path: auto, dense, sparse
     int chunk = 0;              ///< points per forward/backward (0 = the whole batch at once)
+    std::string crop;           ///< --crop X,Y,SIDE: a square of the image before downsampling
+    bool grey = false;          ///< --grey: luma of an RGB image
 };
 
 /// What one fit produced.
@@ -166,6 +172,27 @@ Result fit_complex(const Options& o, const Image& img, const Split& sp) {
     return r;
 }
 
+/// --param auto: the width recommended from the training split only (posenc::recommend_bandwidth) for
+/// this model: protocol D (complex_gaussian: Kronecker, D shifts per axis, clipped) or the per-axis
+/// encoder + MLP / closed form.
+BandwidthRecommendation recommend(const Options& o, const Image& img, const Split& sp) {
+    RecommendSettings rs;
+    rs.encoder = o.enc.encoder;
+    const bool complex = is_complex_encoder(o.enc.encoder);
+    rs.dim = o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim);
+    rs.input_dim = 2;
+    rs.periodic = o.enc.periodic;
+    rs.depth = o.depth;
+    rs.width = o.width;
+    rs.closed_form = o.closed_form;
+    rs.lambda = o.lambda;
+    rs.steps = o.steps;
+    rs.lr = o.lr;
+    rs.weight_decay = complex ? 0.0 : o.weight_decay;  // complex_fit's Adam has no weight decay
+    rs.seed = init_seed(o.enc.seed);
+    return recommend_for(rs, sp);
+}
+
 /// Mean absolute error per pixel over the channels, as a grey image scaled so that an error of 0.25
 /// (a quarter of the range) or more is white.
 Image error_map(const Image& target, const Image& pred) {
@@ -194,8 +221,11 @@ void write_outputs(const Options& o, const Image& img, const Result& r) {
 
 int run(CLI::App& app, int argc, char** argv) {
     Options o;
+    o.enc.extra_encoders = "complex_gaussian";  // handled by fit_complex(), not the factory
     app.add_option("--image", o.image, "image file (PNG, JPEG, ...); default: built-in procedural image");
     app.add_option("--size", o.size, "downsample to S x S (protocol C)")->capture_default_str();
+    app.add_option("--crop", o.crop, "X,Y,SIDE: use the SIDE x SIDE square at column X, row Y of the image");
+    app.add_flag("--grey", o.grey, "use the luma (BT.601) of an RGB image");
     o.enc.add_to(app, /*dim_required=*/false);
     app.add_option("--depth", o.depth, "hidden layers (0 = one linear layer)")->capture_default_str();
     app.add_option("--width", o.width, "units per hidden layer")->capture_default_str();
@@ -225,14 +255,28 @@ int run(CLI::App& app, int argc, char** argv) {
     if (!(o.lambda >= 0) || !std::isfinite(o.lambda)) throw Error("--lambda must be finite and >= 0");
 
     const Image source = o.image.empty() ? default_image_2d(256) : load_image(o.image);
-    const Image img = downsample(source, o.size);
+    Image cropped = crop_from_flag(source, o.crop);
+    if (o.grey) cropped = to_grey(cropped);
+    const Image img = downsample(cropped, o.size);
     const Split sp = split_2d(img);
+    const bool auto_param = o.enc.param_auto;
+    if (o.enc.param_auto) {
+        if (o.closed_form && o.depth != 0)
+            throw Error("--closed-form needs --depth 0 (got " + std::to_string(o.depth) + ")");
+        const BandwidthRecommendation rec = recommend(o, img, sp);
+        o.enc.param = rec.param;
+        o.enc.param_auto = false;
+        if (!o.quiet && !o.json)
+            std::fprintf(stderr, "fit_2d: --param auto: %s = %.4g (stable rank %.1f, DP half-width %.2f x spacing)\n",
+                         rec.parameter.c_str(), rec.param, rec.stable_rank, rec.half_width_over_spacing);
+    }
     const Result r = is_complex_encoder(o.enc.encoder) ? fit_complex(o, img, sp) : fit_mlp(o, img, sp);
 
     if (o.json) {
         nlohmann::json j;
         j["train_psnr"] = r.train_psnr;
         j["test_psnr"] = r.test_psnr;
+        if (auto_param) j["param"] = o.enc.param;  // --param auto: the chosen value
         j["seconds"] = r.seconds;
         j["seconds_per_step"] = r.seconds_per_step;
         std::cout << j.dump() << std::endl;

@@ -68,6 +68,16 @@ if(CMAKE_SCRIPT_MODE_FILE)
       endif()
     endforeach()
   endif()
+  # STDOUT_HAS: every '|'-separated word must occur in stdout (e.g. the encoder names of --help)
+  if(DEFINED STDOUT_HAS)
+    string(REPLACE "|" ";" words "${STDOUT_HAS}")
+    foreach(w IN LISTS words)
+      string(FIND "${out}" "${w}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "stdout does not contain '${w}'\n${ctx}")
+      endif()
+    endforeach()
+  endif()
   return()
 endif()
 
@@ -87,7 +97,7 @@ file(WRITE "${_fit_dir}/not_an_image.png" "this is text, not a PNG\n")
 # posenc_fit_test(NAME EXE ARGS <args...> [RC n] [KEYS k...] [CHECKS c...] [FILES f...] [FIXTURES_SETUP f]
 #                 [FIXTURES_REQUIRED f])
 function(posenc_fit_test name exe)
-  cmake_parse_arguments(P "" "RC;FIXTURES_SETUP;FIXTURES_REQUIRED" "ARGS;KEYS;CHECKS;FILES" ${ARGN})
+  cmake_parse_arguments(P "" "RC;FIXTURES_SETUP;FIXTURES_REQUIRED" "ARGS;KEYS;CHECKS;FILES;STDOUT_HAS" ${ARGN})
   if(NOT DEFINED P_RC)
     set(P_RC 0)
   endif()
@@ -98,6 +108,10 @@ function(posenc_fit_test name exe)
   set(defs "-DEXE=$<TARGET_FILE:${exe}>" "-DARGS=${a}" "-DEXPECT_RC=${P_RC}" "-DFILES=${f}")
   if(P_KEYS)
     list(APPEND defs "-DKEYS=${k}" "-DCHECKS=${c}")
+  endif()
+  if(P_STDOUT_HAS)
+    string(REPLACE ";" "|" h "${P_STDOUT_HAS}")
+    list(APPEND defs "-DSTDOUT_HAS=${h}")
   endif()
   add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${defs} -P "${_fit_script}")
   # One thread: the results are identical, and tiny problems are much slower with 2 threads when the
@@ -156,6 +170,39 @@ posenc_fit_test(fit_2d_from_png fit_2d
   KEYS ${_k2}
   CHECKS "train_psnr>10" "test_psnr>10"
   FIXTURES_REQUIRED posenc_fit_png)
+
+# --param auto (posenc::recommend_bandwidth, docs/theory.md §9): the chosen width is reported as "param";
+# it is at or above the floor (Gaussian: DP half-width >= spacing / 2, sigma >= 0.30 x spacing; spacing
+# 1/256 in 1D, 2/S in 2D) and the fit at that width generalises (loose bounds, built-in signal / image)
+posenc_fit_test(fit_1d_param_auto_json fit_1d
+  ARGS --encoder gaussian --param auto --dim 2000 --steps 200 --json --quiet
+  KEYS ${_k1}
+  CHECKS "param>0.00117" "param<0.0626" "test_psnr>27")
+posenc_fit_test(fit_2d_param_auto_complex fit_2d
+  ARGS --size 64 --encoder complex_gaussian --param auto --dim 64 --depth 0 --closed-form --lambda 0.1 --json --quiet
+  KEYS ${_k2} param
+  CHECKS "param>0.0093" "param<0.51" "test_psnr>20")
+# fit_2d --help lists the encoder names from the factory's table plus complex_gaussian
+posenc_fit_test(fit_2d_help_lists_encoders fit_2d ARGS --help
+  STDOUT_HAS "gaussian2" "complex_gaussian" "triangle" "rff" "logf" "noise")
+if(EXISTS "${PROJECT_SOURCE_DIR}/examples/choose_encoding.cpp")
+  posenc_fit_test(choose_encoding_1d_json choose_encoding
+    ARGS --encoder gaussian --dim 2000 --steps 200 --json
+    KEYS encoder profile parameter param spacing stable_rank half_width half_width_over_spacing floor best_param
+         best_psnr chosen_psnr candidates
+    CHECKS "profile=gaussian" "param>0.00117" "half_width_over_spacing>0.49" "stable_rank>1" "stable_rank<257")
+  posenc_fit_test(choose_encoding_2d_out choose_encoding
+    ARGS --size 32 --encoder complex_gaussian --dim 32 --out ${_fit_dir}/choose
+    FILES ${_fit_dir}/choose/choose_tradeoff.dat ${_fit_dir}/choose/choose_tradeoff.gp
+          ${_fit_dir}/choose/choose_criterion.dat ${_fit_dir}/choose/choose_criterion.gp)
+  posenc_fit_test(choose_encoding_no_width choose_encoding RC 2 ARGS --encoder sinc)
+  posenc_fit_test(choose_encoding_empty_range choose_encoding RC 2 ARGS --encoder gaussian --lo 0.01 --hi 0.001)
+  posenc_fit_test(choose_encoding_bad_sweep choose_encoding RC 2
+    ARGS --encoder gaussian --sweep ${_fit_dir}/not_an_image.png)
+endif()
+posenc_fit_test(fit_1d_auto_no_width fit_1d RC 2 ARGS --encoder impulse --param auto --dim 100)
+posenc_fit_test(fit_1d_param_not_a_number fit_1d RC 2 ARGS --encoder gaussian --param 0.01x)
+posenc_fit_test(fit_2d_auto_no_width fit_2d RC 2 ARGS --encoder rff --param auto --size 32)
 
 # bad arguments: one line on stderr, exit code 2, no output file
 posenc_fit_test(fit_1d_missing_image fit_1d RC 2 ARGS --image ${_fit_dir}/no_such_file.png --encoder gaussian --param 0.01)

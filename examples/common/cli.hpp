@@ -130,6 +130,7 @@ struct ThreadOption {
 struct EncoderOptions {
     std::string encoder;        ///< --encoder NAME
     double param = 0;           ///< --param P (only used when given)
+    bool param_auto = false;    ///< --param auto (fit_1d / fit_2d resolve it before calling spec())
     double offset = 0.7;        ///< --offset O (sine only; only used when given)
     std::int64_t dim = 0;       ///< --dim D (only used when given)
     bool periodic = false;      ///< --periodic
@@ -141,15 +142,42 @@ struct EncoderOptions {
     CLI::Option* dim_opt = nullptr;      ///< set by add_to()
     CLI::Option* seed_opt = nullptr;     ///< set by add_to()
 
+    /// The accepted --encoder names for --help: every non-composite type of the factory's table
+    /// (posenc/encoding/factory.hpp), then `extra` (names a program handles itself, e.g. fit_2d's
+    /// complex_gaussian), comma-separated.
+    static std::string encoder_names(const std::string& extra = {}) {
+        std::string s;
+        for (const auto& t : detail::encoder_table()) {
+            if (t.composite) continue;
+            if (!s.empty()) s += ", ";
+            s += t.type;
+        }
+        if (!extra.empty()) s += ", " + extra;
+        return s;
+    }
+
+    std::string extra_encoders;  ///< names the program accepts beyond the factory's (for --help); set before add_to()
+
     /// Adds the flags to `app`; --encoder is always required, --dim when `dim_required`.
     void add_to(CLI::App& app, bool dim_required = true) {
-        encoder_opt = app.add_option("--encoder", encoder,
-                                     "encoder: gaussian, triangle, sinc, impulse, square, sine, noise, rff, linf, "
-                                     "logf, basic, none")
-                          ->required();
-        param_opt = app.add_option("--param", param,
-                                   "main parameter: sigma (gaussian, rff), width (triangle half width, sinc), "
-                                   "freq (square, sine), max_freq (linf), levels (logf)");
+        encoder_opt = app.add_option("--encoder", encoder, "encoder: " + encoder_names(extra_encoders))->required();
+        param_opt = app.add_option_function<std::string>(
+            "--param",
+            [this](const std::string& text) {
+                param_auto = text == "auto";
+                if (param_auto) return;
+                std::size_t used = 0;
+                try {
+                    param = std::stod(text, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                if (used != text.size() || text.empty())
+                    throw CLI::ValidationError("--param", "expected a number or \"auto\", got \"" + text + "\"");
+            },
+            "main parameter: sigma (gaussian, rff), width (triangle half width, sinc), freq (square, sine), "
+            "max_freq (linf), levels (logf); fit_1d / fit_2d also take \"auto\" (recommended from the training "
+            "samples, posenc/analysis/bandwidth.hpp)");
         offset_opt = app.add_option("--offset", offset, "sine only: offset added to the sine (default 0.7)");
         dim_opt = app.add_option("--dim", dim, "output dimension D (shifts, or 2 x frequencies)")
                       ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
@@ -176,6 +204,9 @@ struct EncoderOptions {
         if (seed_opt && seed_opt->count()) opts["seed"] = double(seed);
         EncoderSpec s = spec_for(encoder, opts);
         const bool has_main = info && *info->main;
+        if (has_param() && param_auto)
+            throw Error("--param auto: this program does not choose the parameter (fit_1d, fit_2d and "
+                        "choose_encoding do, for gaussian, gaussian2, triangle and complex_gaussian)");
         if (has_param()) {
             if (!has_main) throw Error("--param: encoder \"" + encoder + "\" has no parameter");
             s.params["param"] = param;

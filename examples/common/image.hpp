@@ -325,6 +325,29 @@ inline Image to_grey(const Image& img) {
     return g;
 }
 
+/// The side x side square of `img` whose top-left pixel is (row y, column x); throws posenc::Error
+/// (naming --crop) when it does not fit.
+inline Image crop_square(const Image& img, int x, int y, int side) {
+    if (side <= 0 || x < 0 || y < 0 || x + side > img.width || y + side > img.height)
+        throw Error("--crop " + std::to_string(x) + "," + std::to_string(y) + "," + std::to_string(side) +
+                    " does not fit in the " + std::to_string(img.width) + " x " + std::to_string(img.height) + " image");
+    Image out(side, side, img.channels);
+    for (int r = 0; r < side; ++r)
+        for (int c = 0; c < side; ++c)
+            for (int k = 0; k < img.channels; ++k) out.at(r, c, k) = img.at(y + r, x + c, k);
+    return out;
+}
+
+/// --crop X,Y,SIDE applied to `img` (empty text: `img` unchanged); throws posenc::Error for bad text.
+inline Image crop_from_flag(const Image& img, const std::string& text) {
+    if (text.empty()) return img;
+    int x = 0, y = 0, side = 0;
+    char c1 = 0, c2 = 0, extra = 0;
+    if (std::sscanf(text.c_str(), "%d%c%d%c%d%c", &x, &c1, &y, &c2, &side, &extra) != 5 || c1 != ',' || c2 != ',')
+        throw Error("--crop must be X,Y,SIDE (got \"" + text + "\")");
+    return crop_square(img, x, y, side);
+}
+
 /// Protocol C downsampling to S x S: f = min(h, w) / S (integer division), crop the centred square of
 /// side f*S (offsets (h - f S) / 2 and (w - f S) / 2, rounded down), average f x f blocks.
 /// Throws when S <= 0 or S > min(h, w).

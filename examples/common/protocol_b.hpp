@@ -37,6 +37,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/analysis/distance_preservation.hpp"
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/adam.hpp"
@@ -87,7 +88,8 @@ struct LinearFit {
 };
 
 /// Builds the encoder of `spec`, fits it with fit_linear() and measures it: train / test PSNR, the
-/// stable rank of the (double-precision) train embedding and the DP half width at x0 = 0.5.
+/// stable rank of the (double-precision) train embedding (embedding_stable_rank: from the windowed Gram
+/// matrix when the encoder has windows, else dense) and the DP half width at x0 = 0.5.
 inline LinearFit measure_linear_fit(const EncoderSpec& spec, const Split& sp, int steps, double lr,
                                     std::uint64_t seed = MlpConfig{}.seed) {
     LinearFit f;
@@ -97,7 +99,8 @@ inline LinearFit measure_linear_fit(const EncoderSpec& spec, const Split& sp, in
     f.train_psnr = psnr_db(f.model.predict(sp.x_train), sp.y_train);
     f.test_psnr = psnr_db(f.model.predict(sp.x_test), sp.y_test);
     const AnyEncoder<double> e64 = make_encoder<double>(spec);
-    f.srank = stable_rank(encode(e64, Mat<double>(sp.x_train.cast<double>())));
+    const Mat<double> x64 = sp.x_train.cast<double>();
+    f.srank = embedding_stable_rank(e64, ConstMatRef<double>(x64));  // windowed Gram when e64 has windows
     f.half = half_width(distance_curve(e64, 0.5));
     return f;
 }
