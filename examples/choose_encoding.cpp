@@ -1,0 +1,263 @@
+// choose_encoding — which sigma? The width of a shifted basis recommended from the training samples
+// (posenc::recommend_bandwidth, posenc/analysis/bandwidth.hpp; the rule: docs/theory.md §9), printed
+// with a table of its evidence and drawn as the paper's trade-off.
+//
+//   choose_encoding [--image PATH] [--row R | --size S] --encoder gaussian|triangle|gaussian2|complex_gaussian
+//                   [--dim D] [--depth 0] [--width 256] [--steps 2000] [--lr 1e-3] [--closed-form [--lambda L]]
+//                   [--periodic] [--lo W] [--hi W] [--per-octave 2] [--tolerance 0.5] [--sweep FILE]
+//                   [--json] [--out DIR] [--threads N]
+//
+// Data and split as fit_1d (protocol B: --row of --image, train = even samples) or, with --size or a 2D
+// encoder, as fit_2d (protocols C / D: S x S, train = even rows and columns). Only the training samples
+// are given to the recommender. The model flags mean what they mean in fit_1d / fit_2d; defaults: 1D
+// D = 10000, 2000 Adam steps (protocol B); 2D D = 1000 (per axis: gaussian2) or S (complex_gaussian),
+// closed form with lambda 0.1 for complex_gaussian.
+//
+// --out DIR writes DIR/choose_tradeoff.png (stable rank of the train embedding and DP half-width / sample
+// spacing against the width, floor and choice marked) and DIR/choose_criterion.png (the rule's
+// validation PSNR against the width, the floor, the best and the chosen width). --sweep FILE adds measured test PSNRs to the second
+// chart ("width test_psnr" per line, e.g. from fit_1d --json runs): for validation only, the
+// recommendation never reads them.
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/chart.hpp"
+#include "common/cli.hpp"
+#include "common/fit_common.hpp"
+#include "common/image.hpp"
+#include "common/recommend.hpp"
+#include "common/signals.hpp"
+
+namespace {
+
+using namespace posenc;
+using namespace posenc::examples;
+
+constexpr const char* kDescription =
+    "Recommend the width (Gaussian sigma, triangle half-width) of a shifted-basis encoding from the training\n"
+    "samples of a 1D image row (protocol B) or an S x S image (protocols C / D), with its evidence: stable rank\n"
+    "of the train embedding, DP half-width against the sample spacing, validation PSNR of the test-free rule.";
+
+/// Reads "width test_psnr" lines (blank lines and # comments skipped); throws posenc::Error naming --sweep.
+std::vector<std::pair<double, double>> read_sweep(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw Error("--sweep: cannot read \"" + path + "\"");
+    std::vector<std::pair<double, double>> v;
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+        std::istringstream ss(line);
+        double a = 0, b = 0;
+        if (!(ss >> a >> b) || !std::isfinite(a) || !std::isfinite(b) || !(a > 0))
+            throw Error("--sweep: line " + std::to_string(n) + " of \"" + path + "\" is not \"width psnr\"");
+        v.push_back({a, b});
+    }
+    if (v.empty()) throw Error("--sweep: \"" + path + "\" has no data");
+    return v;
+}
+
+/// A vertical marker from y0 to y1 at x.
+void add_marker(Chart& ch, const std::string& name, double x, double y0, double y1) {
+    ch.add(name, {x, x}, {y0, y1}, SeriesStyle::Line);
+}
+
+int run(CLI::App& app, int argc, char** argv) {
+    std::string image, sweep, out, encoder, crop;
+    bool grey = false;
+    int row = 256, size = 0, depth = 0, width = 256, steps = 2000, per_octave = 2;
+    std::int64_t dim = 0;
+    double lr = 1e-3, lambda = -1, lo = 0, hi = 0, tolerance = -1;
+    bool closed_form = false, periodic = false, json = false;
+    ThreadOption threads;
+    app.add_option("--image", image, "image file; default: built-in signal / image");
+    auto* row_opt = app.add_option("--row", row, "1D: image row (protocol B)")->capture_default_str();
+    auto* size_opt = app.add_option("--size", size, "2D: downsample to S x S (protocols C / D)");
+    app.add_option("--crop", crop, "2D: X,Y,SIDE: use the SIDE x SIDE square at column X, row Y of the image");
+    app.add_flag("--grey", grey, "2D: use the luma (BT.601) of an RGB image");
+    app.add_option("--encoder", encoder, "gaussian, triangle (1D, or per axis with --size), gaussian2, complex_gaussian")
+        ->required();
+    app.add_option("--dim", dim, "D: shifts (1D), total code size (per axis), shifts per axis (complex_gaussian)")
+        ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
+    app.add_option("--depth", depth, "hidden layers of the model (0 = linear)")->capture_default_str();
+    app.add_option("--width", width, "units per hidden layer")->capture_default_str();
+    app.add_option("--steps", steps, "Adam steps of the model")->capture_default_str();
+    app.add_option("--lr", lr, "Adam learning rate")->capture_default_str();
+    app.add_flag("--closed-form", closed_form, "the model is fitted in closed form (depth 0)");
+    app.add_option("--lambda", lambda, "ridge penalty of the closed form (default 1e-8; complex_gaussian 0.1)");
+    app.add_flag("--periodic", periodic, "periodic domain");
+    app.add_option("--lo", lo, "smallest candidate width (default: the floor, DP half-width = spacing / 2)");
+    app.add_option("--hi", hi, "largest candidate width (default 16 x spacing)");
+    app.add_option("--per-octave", per_octave, "candidates per factor 2")->capture_default_str();
+    app.add_option("--tolerance", tolerance,
+                   "dB: the narrowest width within this of the best validation PSNR (default 0.5 Adam, 0.25 closed form)");
+    app.add_option("--sweep", sweep, "file of measured \"width test_psnr\" lines to draw beside the criterion (validation)");
+    app.add_flag("--json", json, "print one JSON object on stdout");
+    app.add_option("--out", out, "directory for choose_tradeoff.png and choose_criterion.png");
+    threads.add_to(app);
+    app.parse(argc, argv);
+    threads.apply();
+
+    const bool complex = encoder == "complex_gaussian";
+    const bool two_d = size_opt->count() > 0 || complex || encoder == "gaussian2";
+    if (!two_d && (!crop.empty() || grey)) throw Error("--crop and --grey are for 2D images (with --size)");
+    if (two_d && row_opt->count()) throw Error("--row is for 1D signals; drop it with --size / a 2D encoder");
+    if (row_opt->count() && image.empty()) throw Error("--row needs --image");
+    if (two_d && size <= 0) size = 128;
+    if (!two_d && size_opt->count()) throw Error("--size must be > 0");
+    if (depth < 0) throw Error("--depth must be >= 0 (got " + std::to_string(depth) + ")");
+    if (steps <= 0) throw Error("--steps must be > 0 (got " + std::to_string(steps) + ")");
+    if (!(lr > 0) || !std::isfinite(lr)) throw Error("--lr must be finite and > 0");
+    if (lambda < 0 && lambda != -1) throw Error("--lambda must be finite and >= 0");
+    if (!std::isfinite(lambda)) throw Error("--lambda must be finite and >= 0");
+    if (per_octave < 1 || per_octave > 64) throw Error("--per-octave must be in [1, 64] (got " + std::to_string(per_octave) + ")");
+    if (!std::isfinite(tolerance) || (tolerance < 0 && tolerance != -1)) throw Error("--tolerance must be finite and >= 0");
+    if (!(lo >= 0) || !(hi >= 0) || !std::isfinite(lo) || !std::isfinite(hi))
+        throw Error("--lo and --hi must be finite and >= 0");
+    if (lo > 0 && hi > 0 && !(lo < hi)) throw Error("--lo must be < --hi (empty sweep range)");
+    if (complex && !closed_form && lambda == -1) closed_form = true;  // protocol D default
+    const std::vector<std::pair<double, double>> measured = sweep.empty() ? std::vector<std::pair<double, double>>{}
+                                                                          : read_sweep(sweep);
+    if (!out.empty()) ensure_directory(out);
+
+    Split sp;
+    std::string what;
+    if (two_d) {
+        Image src = crop_from_flag(image.empty() ? default_image_2d(256) : load_image(image), crop);
+        if (grey) src = to_grey(src);
+        const Image img = downsample(src, size);
+        sp = split_2d(img);
+        what = (image.empty() ? std::string("built-in image") : image) + (crop.empty() ? "" : " crop " + crop) + ", " + std::to_string(size) + " x " +
+               std::to_string(size);
+    } else {
+        sp = split_1d(image.empty() ? default_signal_1d(512) : image_row(load_image(image), row, 512));
+        what = image.empty() ? std::string("built-in signal") : image + " row " + std::to_string(row);
+    }
+
+    RecommendSettings rs;
+    rs.encoder = encoder;
+    rs.input_dim = two_d ? 2 : 1;
+    rs.dim = dim > 0 ? Index(dim) : (!two_d ? 10000 : complex ? Index(size) : 1000);
+    rs.periodic = periodic;
+    rs.depth = depth;
+    rs.width = width;
+    rs.closed_form = closed_form;
+    rs.lambda = lambda >= 0 ? lambda : complex ? 0.1 : 1e-8;
+    rs.steps = steps;
+    rs.lr = lr;
+    rs.seed = init_seed(0);
+    rs.search.lo = lo;
+    rs.search.hi = hi;
+    rs.search.per_octave = per_octave;
+    rs.search.tolerance_db = tolerance;
+    const BandwidthRecommendation r = recommend_for(rs, sp);
+    const double h = r.spacing;
+
+    if (json) {
+        nlohmann::json j;
+        j["encoder"] = encoder;
+        j["profile"] = r.profile;
+        j["parameter"] = r.parameter;
+        j["param"] = r.param;
+        j["spacing"] = h;
+        j["stable_rank"] = r.stable_rank;
+        j["half_width"] = r.half_width;
+        j["half_width_over_spacing"] = r.half_width_over_spacing;
+        j["floor"] = r.floor;
+        j["best_param"] = r.best_param;
+        j["best_psnr"] = r.best_psnr;
+        j["chosen_psnr"] = r.chosen_psnr;
+        nlohmann::json c = nlohmann::json::array();
+        for (const auto& k : r.candidates)
+            c.push_back({{"param", k.param}, {"stable_rank", k.stable_rank}, {"half_width", k.half_width},
+                         {"cv_psnr", k.cv_psnr}, {"eligible", k.eligible}});
+        j["candidates"] = c;
+        std::cout << j.dump() << std::endl;
+    } else {
+        std::printf("signal    %s: %lld training samples (%lld x %lld grid), spacing h = %.6g\n", what.c_str(),
+                    (long long)r.train_points, (long long)r.grid_x, (long long)r.grid_y, h);
+        std::printf("model     %s, %s, D = %lld, depth %d, %s\n", encoder.c_str(), to_string(bandwidth_model(rs).layout),
+                    (long long)rs.dim, depth,
+                    closed_form ? ("closed form, lambda " + std::to_string(rs.lambda)).c_str()
+                                : ("Adam, " + std::to_string(steps) + " steps, lr " + std::to_string(lr)).c_str());
+        std::printf("\n%12s %7s %12s %10s %8s %10s\n", r.parameter.c_str(), "w/h", "stable rank", "DP half-w", "hw/h",
+                    "CV PSNR");
+        for (const auto& k : r.candidates)
+            std::printf("%12.4g %7.3f %12.2f %10.4g %8.3f %10.2f%s%s\n", k.param, k.param / h, k.stable_rank, k.half_width,
+                        k.half_width / h, k.cv_psnr, k.eligible ? "" : "  (below the floor)",
+                        k.param == r.param ? "  <- recommended" : k.param == r.best_param ? "  <- best validation" : "");
+        std::printf("\nfloor     %s >= %.4g (DP half-width >= h / 2)\n", r.parameter.c_str(), r.floor);
+        std::printf("criterion validation PSNR on the training grid thinned 2x (fit on the kept samples, validate halfway)\n");
+        std::printf("best      %s = %.4g: %.2f dB; narrowest within %.2g dB: %s = %.4g (%.2f dB)\n", r.parameter.c_str(),
+                    r.best_param, r.best_psnr, r.tolerance_db, r.parameter.c_str(), r.param, r.chosen_psnr);
+        std::printf("recommend %s = %.4g  (%.3f h; stable rank %.2f of %lld; DP half-width %.4g = %.2f h)\n",
+                    r.parameter.c_str(), r.param, r.param / h, r.stable_rank, (long long)r.train_points, r.half_width,
+                    r.half_width_over_spacing);
+    }
+
+    if (!out.empty()) {
+        const std::filesystem::path dir(out);
+        char choice[32];
+        std::snprintf(choice, sizeof choice, "%.4g", r.param);
+        const std::string label = image.empty() ? what : std::filesystem::path(image).filename().string() +
+                                                             what.substr(image.size());
+        std::vector<double> w, sr, hw, c1;
+        double ylo = std::numeric_limits<double>::infinity(), yhi = -ylo;
+        for (const auto& k : r.candidates) {
+            w.push_back(k.param);
+            sr.push_back(k.stable_rank);
+            hw.push_back(k.half_width / h);
+            c1.push_back(k.cv_psnr);
+            ylo = std::min(ylo, k.cv_psnr), yhi = std::max(yhi, k.cv_psnr);
+        }
+        Chart t;
+        t.title = "trade-off: " + label + ", " + encoder + " (choice " + r.parameter + " = " + std::string(choice) + ")";
+        t.xlabel = r.parameter;
+        t.ylabel = "stable rank / (DP half-width / spacing h)";
+        t.logx = t.logy = true;
+        t.add("stable rank (train)", w, sr, SeriesStyle::LinePoints);
+        t.add("DP half-width / h", w, hw, SeriesStyle::LinePoints);
+        double smin = std::numeric_limits<double>::infinity(), smax = 0;
+        for (double v : sr) smin = std::min(smin, v), smax = std::max(smax, v);
+        for (double v : hw) smin = std::min(smin, v), smax = std::max(smax, v);
+        add_marker(t, "floor (DP half-width h/2)", r.floor, smin, smax);
+        add_marker(t, "recommended", r.param, smin, smax);
+        std::cerr << "choose_encoding: " << write_chart(t, dir / "choose_tradeoff.png").message << "\n";
+
+        Chart c;
+        c.title = "criterion: " + label + ", " + encoder + " (choice " + r.parameter + " = " +
+                  std::string(choice) + ")";
+        c.xlabel = r.parameter;
+        c.ylabel = "PSNR (dB)";
+        c.logx = true;
+        c.add("validation (train grid thinned 2x)", w, c1, SeriesStyle::LinePoints);
+        if (!measured.empty()) {
+            std::vector<double> mx, my;
+            for (const auto& [a, b] : measured) mx.push_back(a), my.push_back(b), ylo = std::min(ylo, b), yhi = std::max(yhi, b);
+            c.add("test PSNR (--sweep; not used)", mx, my, SeriesStyle::LinePoints);
+        }
+        add_marker(c, "floor (DP half-width h/2)", r.floor, ylo, yhi);
+        add_marker(c, "best validation", r.best_param, ylo, yhi);
+        add_marker(c, "recommended", r.param, ylo, yhi);
+        std::cerr << "choose_encoding: " << write_chart(c, dir / "choose_criterion.png").message << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return posenc::examples::run_main(argc, argv, kDescription, [&](CLI::App& app) { return run(app, argc, argv); });
+}
