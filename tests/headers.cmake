@@ -5,7 +5,8 @@
 #  * run as a script (cmake -P, which is what the test does): for every include/posenc/**/*.hpp,
 #    compiles a translation unit that includes only that header (-fsyntax-only: parsing and template
 #    checks, no code generation) with -Wall -Wextra -Wpedantic -Werror and without OpenMP, two at a
-#    time, and fails naming every header that does not compile alone.
+#    time, and fails naming every header that does not compile alone; then posenc/fwd.hpp without
+#    Eigen on the include path, and before the umbrella (its declarations must match the definitions).
 # io/json_spec.hpp needs nlohmann_json, which is on the include path only when it is installed.
 
 if(CMAKE_SCRIPT_MODE_FILE)
@@ -47,6 +48,25 @@ if(CMAKE_SCRIPT_MODE_FILE)
       message(NOTICE "${err}")
     endif()
   endwhile()
+  # posenc/fwd.hpp: needs nothing but the standard library (compiled without the Eigen path), and its
+  # declarations match the definitions (included before the umbrella and analysis/bandwidth.hpp).
+  file(WRITE "${WORK_DIR}/fwd_alone.cpp" "#include \"posenc/fwd.hpp\"\n")
+  file(WRITE "${WORK_DIR}/fwd_then_all.cpp"
+       "#include \"posenc/fwd.hpp\"\n#include \"posenc/posenc.hpp\"\n#include \"posenc/analysis/bandwidth.hpp\"\n"
+       "#include <type_traits>\nstatic_assert(std::is_same_v<posenc::Index, Eigen::Index>);\n")
+  execute_process(COMMAND "${CXX}" -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror "-I${SOURCE_DIR}/include"
+                          "${WORK_DIR}/fwd_alone.cpp"
+                  COMMAND "${CXX}" ${flags} "${WORK_DIR}/fwd_then_all.cpp"
+                  RESULTS_VARIABLE rcs ERROR_VARIABLE err)
+  set(fwd_checks "posenc/fwd.hpp without Eigen" "posenc/fwd.hpp before the umbrella")
+  foreach(what rc IN ZIP_LISTS fwd_checks rcs)
+    if(NOT rc EQUAL 0)
+      list(APPEND failed "${what}")
+    endif()
+  endforeach()
+  if(NOT err STREQUAL "")
+    message(NOTICE "${err}")
+  endif()
   if(failed)
     list(JOIN failed ", " failed)
     message(FATAL_ERROR "headers that do not compile on their own: ${failed}")

@@ -8,6 +8,7 @@
 //  * measure_linear_fit(): fit_linear() from a spec, plus the protocol-B numbers of one table row
 //    (stable rank of the train embedding, DP half width, train / test PSNR, seconds);
 //  * psnr_db() and kernel_matched_sigma_b().
+// fit_linear() and measure_linear_fit() are defined in protocol_b.cpp (posenc_examples_lib).
 //
 // Usage:
 //
@@ -59,23 +60,8 @@ inline double kernel_matched_sigma_b(double sigma) { return 1.0 / (2.0 * std::sq
 /// Protocol-B model fit: `enc` -> one linear layer with bias (PyTorch default init, seeded by `seed`),
 /// Adam with learning rate `lr` and weight decay 1e-8, full batch, MSE, `steps` steps on the train split;
 /// first-layer path chosen by Model's Auto.
-inline Model<float> fit_linear(const AnyEncoder<float>& enc, const Split& sp, int steps, double lr,
-                               std::uint64_t seed = MlpConfig{}.seed) {
-    MlpConfig cfg;
-    cfg.input_dim = enc.output_dim();
-    cfg.output_dim = sp.y_train.rows();
-    cfg.depth = 0;
-    cfg.seed = seed;
-    Model<float> model(enc, cfg);
-    AdamOptions ao;
-    ao.lr = lr;
-    ao.weight_decay = 1e-8;
-    Adam<float> adam(ao);
-    TrainOptions to;
-    to.steps = steps;
-    train(model, sp.x_train, sp.y_train, adam, to);
-    return model;
-}
+Model<float> fit_linear(const AnyEncoder<float>& enc, const Split& sp, int steps, double lr,
+                        std::uint64_t seed = MlpConfig{}.seed);
 
 /// A protocol-B fit and its numbers.
 struct LinearFit {
@@ -90,20 +76,8 @@ struct LinearFit {
 /// Builds the encoder of `spec`, fits it with fit_linear() and measures it: train / test PSNR, the
 /// stable rank of the (double-precision) train embedding (embedding_stable_rank: from the windowed Gram
 /// matrix when the encoder has windows, else dense) and the DP half width at x0 = 0.5.
-inline LinearFit measure_linear_fit(const EncoderSpec& spec, const Split& sp, int steps, double lr,
-                                    std::uint64_t seed = MlpConfig{}.seed) {
-    LinearFit f;
-    const auto t0 = std::chrono::steady_clock::now();
-    f.model = fit_linear(make_encoder<float>(spec), sp, steps, lr, seed);
-    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    f.train_psnr = psnr_db(f.model.predict(sp.x_train), sp.y_train);
-    f.test_psnr = psnr_db(f.model.predict(sp.x_test), sp.y_test);
-    const AnyEncoder<double> e64 = make_encoder<double>(spec);
-    const Mat<double> x64 = sp.x_train.cast<double>();
-    f.srank = embedding_stable_rank(e64, ConstMatRef<double>(x64));  // windowed Gram when e64 has windows
-    f.half = half_width(distance_curve(e64, 0.5));
-    return f;
-}
+LinearFit measure_linear_fit(const EncoderSpec& spec, const Split& sp, int steps, double lr,
+                             std::uint64_t seed = MlpConfig{}.seed);
 
 /// The command-line settings shared by the protocol-B examples (signal, Adam, run / output flags).
 struct ProtocolBOptions {

@@ -1,6 +1,7 @@
 // examples/common/recommend.hpp — `--param auto` of fit_1d / fit_2d and the choose_encoding tool: maps an
 // example's encoder name and model flags to posenc::BandwidthModel and runs posenc::recommend_bandwidth()
-// on the training split (never the test points).
+// on the training split (never the test points). Defined once in recommend.cpp (library
+// posenc_examples_lib, examples/CMakeLists.txt): its instantiations are the heaviest of the examples.
 //
 //     RecommendSettings rs{.encoder = "gaussian", .dim = 10000, .input_dim = 1, .steps = 2000};
 //     const BandwidthRecommendation r = recommend_for(rs, split_1d(signal));
@@ -35,40 +36,9 @@ struct RecommendSettings {
 /// The BandwidthModel of an example's fit: fit_1d's linear layer / MLP (no clipping), fit_2d's MLP with
 /// a sigmoid output (Adam) or linear output clipped to [0, 1] (closed form), fit_2d's complex_gaussian
 /// (protocol D: Kronecker, clipped). Throws posenc::Error naming --encoder for a type without a width.
-inline BandwidthModel bandwidth_model(const RecommendSettings& s) {
-    BandwidthModel m;
-    const std::string& e = s.encoder;
-    if (e == "complex_gaussian") {
-        if (s.input_dim != 2) throw Error("--param auto: complex_gaussian is a 2D encoder");
-        m.profile = "gaussian";
-        m.layout = BandwidthLayout::Kronecker2D;
-        m.clip = true;
-    } else if (e == "gaussian" || e == "gaussian2" || e == "triangle") {
-        m.profile = e == "triangle" ? "triangle" : "gaussian";
-        if (e == "gaussian2" && s.input_dim != 2) throw Error("--param auto: gaussian2 is a 2D encoder");
-        m.layout = s.input_dim == 2 ? BandwidthLayout::PerAxis2D : BandwidthLayout::Shifted1D;
-        m.clip = s.input_dim == 2 && s.closed_form;
-        m.sigmoid_output = s.input_dim == 2 && !s.closed_form;
-    } else {
-        throw Error("--param auto: encoder \"" + e +
-                    "\" has no tunable width (auto works for gaussian, gaussian2, triangle, complex_gaussian)");
-    }
-    m.dim = s.dim;
-    m.periodic = s.periodic;
-    m.depth = s.depth;
-    m.width = s.width;
-    m.closed_form = s.closed_form;
-    m.lambda = s.lambda;
-    m.steps = s.steps;
-    m.lr = s.lr;
-    m.weight_decay = s.weight_decay;
-    m.seed = s.seed;
-    return m;
-}
+BandwidthModel bandwidth_model(const RecommendSettings& s);
 
 /// recommend_bandwidth() on the training split of `sp` for the fit described by `s`.
-inline BandwidthRecommendation recommend_for(const RecommendSettings& s, const Split& sp) {
-    return recommend_bandwidth<float>(sp.x_train, sp.y_train, bandwidth_model(s), s.search);
-}
+BandwidthRecommendation recommend_for(const RecommendSettings& s, const Split& sp);
 
 }  // namespace posenc::examples

@@ -10,12 +10,14 @@
 #pragma once
 #include "posenc/core/gemm.hpp"
 #include "posenc/core/types.hpp"
+#include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/io/model_file.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/model.hpp"
+#include "posenc/nn/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 /// The precompiled set for scalar T: `POSENC_COMPILED_SET(extern template, float)` declares it,
@@ -28,7 +30,14 @@
         ::posenc::Model<T>&, const ::posenc::ConstMatRef<T>&, const ::posenc::ConstMatRef<T>&,                   \
         ::posenc::Adam<T>&, const ::posenc::TrainOptions&);                                                     \
     KIND std::string(::posenc::model_to_bytes<T>)(const ::posenc::Model<T>&);                                     \
-    KIND ::posenc::Model<T>(::posenc::model_from_bytes<T>)(std::string_view);
+    KIND ::posenc::Model<T>(::posenc::model_from_bytes<T>)(std::string_view);                                     \
+    KIND ::posenc::RidgeFit<T>(::posenc::fit_ridge<::posenc::Model<T>, ::posenc::EncodedBatch<T>, T>)(             \
+        ::posenc::Model<T>&, const ::posenc::EncodedBatch<T>&, const std::type_identity_t<::posenc::ConstMatRef<T>>&, \
+        const ::posenc::RidgeOptions&);                                                                         \
+    KIND double(::posenc::embedding_stable_rank<::posenc::AnyEncoder<T>>)(                                       \
+        const ::posenc::AnyEncoder<T>&, ::posenc::ConstMatRef<T>, const ::posenc::StableRankOptions&);           \
+    KIND ::posenc::EmbeddingStableRanks(::posenc::embedding_stable_ranks<::posenc::AnyEncoder<T>>)(              \
+        const ::posenc::AnyEncoder<T>&, ::posenc::ConstMatRef<T>, const ::posenc::EmbeddingRankOptions&);
 
 /// Eigen's ABI follows the vectorisation flags (EIGEN_MAX_ALIGN_BYTES: 16 with SSE, 32 with AVX, 64
 /// with AVX-512 aligns every allocation), so the library and the program must be compiled with the

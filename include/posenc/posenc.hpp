@@ -50,7 +50,7 @@
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/optimizer.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 #include "posenc/nn/ridge.hpp"
 #include "posenc/nn/sgd.hpp"
 #include "posenc/nn/sparse_first_layer.hpp"

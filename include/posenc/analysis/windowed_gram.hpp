@@ -111,7 +111,7 @@ Mat<double> windowed_gram(const Windows<T>& w, Index output_dim) {
     const detail::GramRuns<T> R(w, output_dim, who);
     const Index N = w.cols();
     Mat<double> G = Mat<double>::Zero(N, N);
-    const bool par = N > 1 && N * w.width >= 16384;
+    [[maybe_unused]] const bool par = N > 1 && N * w.width >= 16384;
     POSENC_OMP(parallel for schedule(dynamic, 8) if(par))
     for (Index i = 0; i < N; ++i) {
         const auto wi = w.weight.col(i);

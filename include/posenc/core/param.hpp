@@ -1,4 +1,5 @@
-// posenc/nn/param.hpp — a non-owning view of one parameter tensor and its gradient.
+// posenc/core/param.hpp — a non-owning view of one parameter tensor and its gradient (layers and
+// encoders with trainable parameters both hand these to the optimizers).
 #pragma once
 #include <string>
 #include <vector>

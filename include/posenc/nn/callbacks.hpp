@@ -26,7 +26,7 @@
 
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 

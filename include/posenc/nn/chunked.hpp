@@ -20,7 +20,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/nn/loss.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 

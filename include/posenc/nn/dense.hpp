@@ -11,7 +11,7 @@
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 

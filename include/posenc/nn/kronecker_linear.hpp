@@ -10,7 +10,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/windows.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 

@@ -13,7 +13,7 @@
 #include "posenc/core/types.hpp"
 #include "posenc/nn/activations.hpp"
 #include "posenc/nn/dense.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 

@@ -12,7 +12,7 @@
 #include "posenc/encoding/any_encoder.hpp"
 #include "posenc/encoding/windows.hpp"
 #include "posenc/nn/mlp.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 #include "posenc/nn/sparse_first_layer.hpp"
 
 namespace posenc {

@@ -20,7 +20,7 @@
 #include "posenc/nn/chunked.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/optimizer.hpp"
-#include "posenc/nn/param.hpp"
+#include "posenc/core/param.hpp"
 
 namespace posenc {
 
