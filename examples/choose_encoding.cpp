@@ -149,15 +149,15 @@ int run(CLI::App& app, int argc, char** argv) {
     RecommendSettings rs;
     rs.encoder = encoder;
     rs.input_dim = two_d ? 2 : 1;
-    rs.dim = dim > 0 ? Index(dim) : (!two_d ? 10000 : complex ? Index(size) : 1000);
-    rs.periodic = periodic;
-    rs.depth = depth;
-    rs.width = width;
-    rs.closed_form = closed_form;
-    rs.lambda = lambda >= 0 ? lambda : complex ? 0.1 : 1e-8;
-    rs.steps = steps;
-    rs.lr = lr;
-    rs.seed = init_seed(0);
+    rs.model.dim = dim > 0 ? Index(dim) : (!two_d ? 10000 : complex ? Index(size) : 1000);
+    rs.model.periodic = periodic;
+    rs.model.depth = depth;
+    rs.model.width = width;
+    rs.model.closed_form = closed_form;
+    rs.model.lambda = lambda >= 0 ? lambda : complex ? 0.1 : 1e-8;
+    rs.model.steps = steps;
+    rs.model.lr = lr;
+    rs.model.seed = init_seed(0);
     rs.search.lo = lo;
     rs.search.hi = hi;
     rs.search.per_octave = per_octave;
@@ -189,8 +189,8 @@ int run(CLI::App& app, int argc, char** argv) {
         std::printf("signal    %s: %lld training samples (%lld x %lld grid), spacing h = %.6g\n", what.c_str(),
                     (long long)r.train_points, (long long)r.grid_x, (long long)r.grid_y, h);
         std::printf("model     %s, %s, D = %lld, depth %d, %s\n", encoder.c_str(), to_string(bandwidth_model(rs).layout),
-                    (long long)rs.dim, depth,
-                    closed_form ? ("closed form, lambda " + std::to_string(rs.lambda)).c_str()
+                    (long long)rs.model.dim, depth,
+                    closed_form ? ("closed form, lambda " + std::to_string(rs.model.lambda)).c_str()
                                 : ("Adam, " + std::to_string(steps) + " steps, lr " + std::to_string(lr)).c_str());
         std::printf("\n%12s %7s %12s %10s %8s %10s\n", r.parameter.c_str(), "w/h", "stable rank", "DP half-w", "hw/h",
                     "CV PSNR");

@@ -92,19 +92,7 @@ double train_stable_rank(const EncoderSpec& spec, const Mat<float>& x_train) {
 
 /// --param auto: the width recommended from the training split only (posenc::recommend_bandwidth).
 BandwidthRecommendation recommend(const Options& o, const Split& sp) {
-    RecommendSettings rs;
-    rs.encoder = o.enc.encoder;
-    rs.dim = o.enc.dim > 0 ? Index(o.enc.dim) : Index(kDefaultDim);
-    rs.input_dim = 1;
-    rs.periodic = o.enc.periodic;
-    rs.depth = o.depth;
-    rs.width = o.width;
-    rs.closed_form = o.closed_form;
-    rs.lambda = o.lambda;
-    rs.steps = o.steps;
-    rs.lr = o.lr;
-    rs.weight_decay = o.weight_decay;
-    rs.seed = init_seed(o.enc.seed);
+    const RecommendSettings rs = recommend_settings(o, 1, o.enc.dim > 0 ? Index(o.enc.dim) : Index(kDefaultDim));
     return recommend_for(rs, sp);
 }
 

@@ -176,20 +176,10 @@ Result fit_complex(const Options& o, const Image& img, const Split& sp) {
 /// this model: protocol D (complex_gaussian: Kronecker, D shifts per axis, clipped) or the per-axis
 /// encoder + MLP / closed form.
 BandwidthRecommendation recommend(const Options& o, const Image& img, const Split& sp) {
-    RecommendSettings rs;
-    rs.encoder = o.enc.encoder;
     const bool complex = is_complex_encoder(o.enc.encoder);
-    rs.dim = o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim);
-    rs.input_dim = 2;
-    rs.periodic = o.enc.periodic;
-    rs.depth = o.depth;
-    rs.width = o.width;
-    rs.closed_form = o.closed_form;
-    rs.lambda = o.lambda;
-    rs.steps = o.steps;
-    rs.lr = o.lr;
-    rs.weight_decay = complex ? 0.0 : o.weight_decay;  // complex_fit's Adam has no weight decay
-    rs.seed = init_seed(o.enc.seed);
+    RecommendSettings rs = recommend_settings(
+        o, 2, o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim));
+    if (complex) rs.model.weight_decay = 0.0;  // complex_fit's Adam has no weight decay
     return recommend_for(rs, sp);
 }
 

@@ -6,7 +6,7 @@
 namespace posenc::examples {
 
 BandwidthModel bandwidth_model(const RecommendSettings& s) {
-    BandwidthModel m;
+    BandwidthModel m = s.model;
     const std::string& e = s.encoder;
     if (e == "complex_gaussian") {
         if (s.input_dim != 2) throw Error("--param auto: complex_gaussian is a 2D encoder");
@@ -17,22 +17,12 @@ BandwidthModel bandwidth_model(const RecommendSettings& s) {
         m.profile = e == "triangle" ? "triangle" : "gaussian";
         if (e == "gaussian2" && s.input_dim != 2) throw Error("--param auto: gaussian2 is a 2D encoder");
         m.layout = s.input_dim == 2 ? BandwidthLayout::PerAxis2D : BandwidthLayout::Shifted1D;
-        m.clip = s.input_dim == 2 && s.closed_form;
-        m.sigmoid_output = s.input_dim == 2 && !s.closed_form;
+        m.clip = s.input_dim == 2 && s.model.closed_form;
+        m.sigmoid_output = s.input_dim == 2 && !s.model.closed_form;
     } else {
         throw Error("--param auto: encoder \"" + e +
                     "\" has no tunable width (auto works for gaussian, gaussian2, triangle, complex_gaussian)");
     }
-    m.dim = s.dim;
-    m.periodic = s.periodic;
-    m.depth = s.depth;
-    m.width = s.width;
-    m.closed_form = s.closed_form;
-    m.lambda = s.lambda;
-    m.steps = s.steps;
-    m.lr = s.lr;
-    m.weight_decay = s.weight_decay;
-    m.seed = s.seed;
     return m;
 }
 

@@ -3,13 +3,15 @@
 // on the training split (never the test points). Defined once in recommend.cpp (library
 // posenc_examples_lib, examples/CMakeLists.txt): its instantiations are the heaviest of the examples.
 //
-//     RecommendSettings rs{.encoder = "gaussian", .dim = 10000, .input_dim = 1, .steps = 2000};
+//     RecommendSettings rs{.encoder = "gaussian", .input_dim = 1};
+//     rs.model.dim = 10000;
 //     const BandwidthRecommendation r = recommend_for(rs, split_1d(signal));
 //     // r.param: the sigma to use; r.candidates: the evidence (chart / table)
 #pragma once
 #include <cstdint>
 #include <string>
 
+#include "common/fit_common.hpp"
 #include "common/signals.hpp"
 #include "posenc/analysis/bandwidth.hpp"
 #include "posenc/core/error.hpp"
@@ -18,20 +20,35 @@ namespace posenc::examples {
 
 /// The flags of a fit that the recommendation depends on.
 struct RecommendSettings {
-    std::string encoder;       ///< gaussian, gaussian2, triangle (1D or per axis), complex_gaussian (Kronecker 2D)
-    Index dim = 0;             ///< --dim (fit_2d: total code size for per-axis, shifts per axis for complex_gaussian)
-    Index input_dim = 1;       ///< 1 (fit_1d) or 2 (fit_2d)
-    bool periodic = false;     ///< --periodic
-    int depth = 0;             ///< --depth
-    int width = 256;           ///< --width
-    bool closed_form = false;  ///< --closed-form
-    double lambda = 1e-8;      ///< --lambda
-    int steps = 2000;          ///< --steps
-    double lr = 1e-3;          ///< --lr
-    double weight_decay = 1e-8;  ///< Adam weight decay
-    std::uint64_t seed = 0;    ///< weight-initialisation seed
-    BandwidthSearch search;    ///< candidate grid and levels
+    std::string encoder;     ///< gaussian, gaussian2, triangle (1D or per axis), complex_gaussian (Kronecker 2D)
+    Index input_dim = 1;     ///< 1 (fit_1d) or 2 (fit_2d)
+    /// The fit's own settings (--dim: fit_2d's total code size for per-axis, shifts per axis for
+    /// complex_gaussian; --periodic, --depth, --width, --closed-form, --lambda, --steps, --lr, weight
+    /// decay, seed); bandwidth_model() fills in the profile, layout, clipping and output activation.
+    BandwidthModel model;
+    BandwidthSearch search;  ///< candidate grid and levels
 };
+
+/// RecommendSettings of fit_1d's and fit_2d's Options (members enc, depth, width, closed_form, lambda,
+/// steps, lr, weight_decay), for `input_dim` and `dim` (the code size the fit will use).
+template <class Options>
+RecommendSettings recommend_settings(const Options& o, Index input_dim, Index dim) {
+    RecommendSettings rs;
+    rs.encoder = o.enc.encoder;
+    rs.input_dim = input_dim;
+    BandwidthModel& m = rs.model;
+    m.dim = dim;
+    m.periodic = o.enc.periodic;
+    m.depth = o.depth;
+    m.width = o.width;
+    m.closed_form = o.closed_form;
+    m.lambda = o.lambda;
+    m.steps = o.steps;
+    m.lr = o.lr;
+    m.weight_decay = o.weight_decay;
+    m.seed = init_seed(o.enc.seed);
+    return rs;
+}
 
 /// The BandwidthModel of an example's fit: fit_1d's linear layer / MLP (no clipping), fit_2d's MLP with
 /// a sigmoid output (Adam) or linear output clipped to [0, 1] (closed form), fit_2d's complex_gaussian
