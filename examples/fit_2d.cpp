@@ -2,7 +2,8 @@
 // experiment at reduced size), or the Kronecker encoding at depth 0 (protocol D).
 //
 //   fit_2d [--image PATH] [--size S] --encoder gaussian2|rff|complex_gaussian|NAME [--param P|auto] --dim D [--depth 4]
-//          [--width 256] [--steps 500] [--lr 1e-3] [--seed K] [--closed-form] [--lambda L] [--chunk N]
+//          [--width 256] [--steps 500] [--lr 1e-3] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
+//          [--weight-decay 1e-8] [--output-activation sigmoid|none] [--seed K] [--closed-form] [--lambda L] [--chunk N]
 //          [--json] [--out DIR] [--quiet]
 //
 // Image: RGB or grey in [0, 1] (a grey image stored as RGB is one channel), downsampled to S x S
@@ -11,15 +12,16 @@
 // Encoder: gaussian2 = per-axis shifted Gaussian, D/2 shifts per axis; rff = D/2 random frequencies
 // B ~ sigma N(0, I); any other make_encoder name is applied per axis (input_dim 2). One constant scale
 // (unit norm at (0.5, 0.5)). Model: --depth ReLU hidden layers of --width, linear layer to C channels,
-// sigmoid. Fit: Adam (lr, betas 0.9/0.999, eps 1e-8, L2 weight decay 1e-8 added to the gradient),
-// MSE, full batch, float.
+// sigmoid (--output-activation none: linear, predictions clipped to [0, 1] for the PSNR, as protocol E
+// of docs/protocols.md asks). Fit: Adam (--lr, --beta1/--beta2 0.9/0.999, --eps 1e-8, L2
+// --weight-decay 1e-8 added to the gradient: protocol C's defaults), MSE, full batch, float.
 //
 // --param auto (gaussian, gaussian2, triangle, complex_gaussian): the width recommended from the training
 // pixels only for this very model (posenc::recommend_bandwidth, docs/theory.md §9); JSON "param" = the choice.
 //
 // --closed-form (with --depth 0) solves the ridge problem (--lambda) for a linear output instead of
-// running Adam; predictions are clipped to [0, 1]. The Kronecker ("complex") encodings of issue 7 plug
-// in through fit_complex() below.
+// running Adam; predictions are clipped to [0, 1]. The Kronecker ("complex") encodings (protocol D)
+// plug in through fit_complex() below.
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,7 +70,11 @@ struct Options {
     int width = 256;            ///< hidden width
     int steps = 500;            ///< Adam steps
     double lr = 1e-3;           ///< Adam learning rate
-    double weight_decay = 1e-8; ///< Adam L2 weight decay (added to the gradient)
+    double weight_decay = 1e-8; ///< --weight-decay: Adam L2 weight decay (added to the gradient)
+    double beta1 = 0.9;         ///< --beta1: Adam first-moment decay
+    double beta2 = 0.999;       ///< --beta2: Adam second-moment decay (protocol E: 0.99)
+    double eps = 1e-8;          ///< --eps: Adam epsilon (protocol E: 1e-15)
+    std::string output_activation = "sigmoid";  ///< --output-activation: sigmoid (protocol C) or none (protocol E)
     bool closed_form = false;   ///< closed-form ridge fit (depth 0) instead of Adam
     double lambda = 1e-3;       ///< ridge penalty for --closed-form
     bool json = false;          ///< print one JSON object on stdout
@@ -101,7 +107,8 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
     cfg.width = o.width;
     cfg.depth = o.depth;
     cfg.hidden = ActivationSpec{Activation::ReLU};
-    cfg.output = ActivationSpec{o.closed_form ? Activation::Identity : Activation::Sigmoid};
+    const bool linear_output = o.closed_form || o.output_activation == "none";
+    cfg.output = ActivationSpec{linear_output ? Activation::Identity : Activation::Sigmoid};
     cfg.seed = init_seed(o.enc.seed);  // independent of the encoder's stream
     Model<float> model(enc, cfg, first_layer_path(o.first_layer));
 
@@ -116,6 +123,9 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
         AdamOptions ao;
         ao.lr = o.lr;
         ao.weight_decay = o.weight_decay;
+        ao.beta1 = o.beta1;
+        ao.beta2 = o.beta2;
+        ao.eps = o.eps;
         Adam<float> adam(ao);
         TrainOptions to;
         to.steps = o.steps;
@@ -131,9 +141,9 @@ Result fit_mlp(const Options& o, const Image& img, const Split& sp) {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.seconds_per_step = o.closed_form ? 0.0 : r.seconds / o.steps;
 
-    auto predict = [&](const Mat<float>& X) {
+    auto predict = [&](const Mat<float>& X) {  // a linear output is clipped to [0, 1] (protocols D, E)
         Mat<float> P = model.predict(X);
-        return o.closed_form ? clip01(P) : P;
+        return linear_output ? clip01(P) : P;
     };
     r.train_psnr = metrics::psnr(predict(sp.x_train), sp.y_train);
     r.test_psnr = metrics::psnr(predict(sp.x_test), sp.y_test);
@@ -180,6 +190,7 @@ BandwidthRecommendation recommend(const Options& o, const Image& img, const Spli
     RecommendSettings rs = recommend_settings(
         o, 2, o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim));
     if (complex) rs.model.weight_decay = 0.0;  // complex_fit's Adam has no weight decay
+    rs.linear_output = o.output_activation == "none";
     return recommend_for(rs, sp);
 }
 
@@ -221,6 +232,13 @@ int run(CLI::App& app, int argc, char** argv) {
     app.add_option("--width", o.width, "units per hidden layer")->capture_default_str();
     app.add_option("--steps", o.steps, "Adam steps")->capture_default_str();
     app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str();
+    app.add_option("--beta1", o.beta1, "Adam first-moment decay, in [0, 1)")->capture_default_str();
+    app.add_option("--beta2", o.beta2, "Adam second-moment decay, in [0, 1)")->capture_default_str();
+    app.add_option("--eps", o.eps, "Adam epsilon, >= 0")->capture_default_str();
+    app.add_option("--weight-decay", o.weight_decay, "Adam L2 weight decay, >= 0")->capture_default_str();
+    app.add_option("--output-activation", o.output_activation,
+                   "activation of the last layer: sigmoid or none (linear; predictions clipped to [0, 1] for the PSNR)")
+        ->capture_default_str();
     app.add_flag("--closed-form", o.closed_form, "closed-form ridge fit (depth 0) instead of Adam");
     app.add_option("--lambda", o.lambda, "ridge penalty for --closed-form")->capture_default_str();
     app.add_flag("--json", o.json, "print one JSON object on stdout");
@@ -243,6 +261,12 @@ int run(CLI::App& app, int argc, char** argv) {
     if (o.steps <= 0) throw Error("--steps must be > 0 (got " + std::to_string(o.steps) + ")");
     if (!(o.lr > 0) || !std::isfinite(o.lr)) throw Error("--lr must be finite and > 0");
     if (!(o.lambda >= 0) || !std::isfinite(o.lambda)) throw Error("--lambda must be finite and >= 0");
+    if (!(o.beta1 >= 0 && o.beta1 < 1)) throw Error("--beta1 must be in [0, 1) (got " + std::to_string(o.beta1) + ")");
+    if (!(o.beta2 >= 0 && o.beta2 < 1)) throw Error("--beta2 must be in [0, 1) (got " + std::to_string(o.beta2) + ")");
+    if (!(o.eps >= 0) || !std::isfinite(o.eps)) throw Error("--eps must be finite and >= 0");
+    if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) throw Error("--weight-decay must be finite and >= 0");
+    if (o.output_activation != "sigmoid" && o.output_activation != "none")
+        throw Error("--output-activation must be sigmoid or none (got \"" + o.output_activation + "\")");
 
     const Image source = o.image.empty() ? default_image_2d(256) : load_image(o.image);
     Image cropped = crop_from_flag(source, o.crop);

@@ -164,6 +164,13 @@ posenc_fit_test(fit_2d_chunked fit_2d
        --chunk 100
   KEYS ${_k2}
   CHECKS "train_psnr>20" "test_psnr>20")
+# protocol E's optimiser and output flags (docs/protocols.md): linear output clipped for the PSNR, Adam
+# betas (0.9, 0.99), eps 1e-15, no weight decay
+posenc_fit_test(fit_2d_protocol_e_flags fit_2d
+  ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet
+       --output-activation none --lr 1e-2 --beta1 0.9 --beta2 0.99 --eps 1e-15 --weight-decay 0
+  KEYS ${_k2}
+  CHECKS "train_psnr>20" "test_psnr>18")
 posenc_fit_test(fit_2d_from_png fit_2d
   ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
        --steps 50 --json --quiet
@@ -216,6 +223,10 @@ posenc_fit_test(fit_1d_steps_zero fit_1d RC 2 ARGS --encoder gaussian --param 0.
 posenc_fit_test(fit_1d_row_needs_image fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --row 3)
 posenc_fit_test(fit_1d_bad_flag fit_1d RC 2 ARGS --encoder gaussian --param 0.01 --no-such-flag)
 posenc_fit_test(fit_2d_missing_image fit_2d RC 2 ARGS --image ${_fit_dir}/no_such_file.png --encoder gaussian2 --param 0.01)
+posenc_fit_test(fit_2d_beta2_one fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --beta2 1)
+posenc_fit_test(fit_2d_eps_negative fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --eps -1)
+posenc_fit_test(fit_2d_weight_decay_negative fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --weight-decay -1e-3)
+posenc_fit_test(fit_2d_output_activation_unknown fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --output-activation relu)
 posenc_fit_test(fit_2d_size_zero fit_2d RC 2 ARGS --size 0 --encoder gaussian2 --param 0.01)
 posenc_fit_test(fit_2d_size_too_big fit_2d RC 2 ARGS --size 1000 --encoder gaussian2 --param 0.01)
 posenc_fit_test(fit_2d_unknown_encoder fit_2d RC 2 ARGS --encoder gausian2 --param 0.01)

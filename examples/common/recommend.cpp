@@ -17,8 +17,9 @@ BandwidthModel bandwidth_model(const RecommendSettings& s) {
         m.profile = e == "triangle" ? "triangle" : "gaussian";
         if (e == "gaussian2" && s.input_dim != 2) throw Error("--param auto: gaussian2 is a 2D encoder");
         m.layout = s.input_dim == 2 ? BandwidthLayout::PerAxis2D : BandwidthLayout::Shifted1D;
-        m.clip = s.input_dim == 2 && s.model.closed_form;
-        m.sigmoid_output = s.input_dim == 2 && !s.model.closed_form;
+        const bool linear = s.model.closed_form || s.linear_output;
+        m.clip = s.input_dim == 2 && linear;
+        m.sigmoid_output = s.input_dim == 2 && !linear;
     } else {
         throw Error("--param auto: encoder \"" + e +
                     "\" has no tunable width (auto works for gaussian, gaussian2, triangle, complex_gaussian)");

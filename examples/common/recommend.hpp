@@ -22,6 +22,7 @@ namespace posenc::examples {
 struct RecommendSettings {
     std::string encoder;     ///< gaussian, gaussian2, triangle (1D or per axis), complex_gaussian (Kronecker 2D)
     Index input_dim = 1;     ///< 1 (fit_1d) or 2 (fit_2d)
+    bool linear_output = false;  ///< fit_2d --output-activation none: no sigmoid, predictions clipped
     /// The fit's own settings (--dim: fit_2d's total code size for per-axis, shifts per axis for
     /// complex_gaussian; --periodic, --depth, --width, --closed-form, --lambda, --steps, --lr, weight
     /// decay, seed); bandwidth_model() fills in the profile, layout, clipping and output activation.
