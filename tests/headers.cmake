@@ -6,7 +6,8 @@
 #    compiles a translation unit that includes only that header (-fsyntax-only: parsing and template
 #    checks, no code generation) with -Wall -Wextra -Wpedantic -Werror and without OpenMP, two at a
 #    time, and fails naming every header that does not compile alone; then posenc/fwd.hpp without
-#    Eigen on the include path, and before the umbrella (its declarations must match the definitions).
+#    Eigen on the include path, and before every public header (its declarations must match the
+#    definitions).
 # io/json_spec.hpp needs nlohmann_json, which is on the include path only when it is installed.
 
 if(CMAKE_SCRIPT_MODE_FILE)
@@ -20,6 +21,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
   file(MAKE_DIRECTORY "${WORK_DIR}")
   file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/posenc/*.hpp")
   list(SORT headers)
+  set(all_headers ${headers})
   set(failed "")
   set(pending "")
   list(LENGTH headers total)
@@ -49,11 +51,14 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
   endwhile()
   # posenc/fwd.hpp: needs nothing but the standard library (compiled without the Eigen path), and its
-  # declarations match the definitions (included before the umbrella and analysis/bandwidth.hpp).
+  # declarations match the definitions (included before every public header).
   file(WRITE "${WORK_DIR}/fwd_alone.cpp" "#include \"posenc/fwd.hpp\"\n")
+  set(all_includes "#include \"posenc/fwd.hpp\"\n")
+  foreach(h IN LISTS all_headers)
+    string(APPEND all_includes "#include \"${h}\"\n")
+  endforeach()
   file(WRITE "${WORK_DIR}/fwd_then_all.cpp"
-       "#include \"posenc/fwd.hpp\"\n#include \"posenc/posenc.hpp\"\n#include \"posenc/analysis/bandwidth.hpp\"\n"
-       "#include <type_traits>\nstatic_assert(std::is_same_v<posenc::Index, Eigen::Index>);\n")
+       "${all_includes}#include <type_traits>\nstatic_assert(std::is_same_v<posenc::Index, Eigen::Index>);\n")
   execute_process(COMMAND "${CXX}" -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror "-I${SOURCE_DIR}/include"
                           "${WORK_DIR}/fwd_alone.cpp"
                   COMMAND "${CXX}" ${flags} "${WORK_DIR}/fwd_then_all.cpp"

@@ -37,6 +37,10 @@ class Impulse;
 class SquareWave;
 class SineWave;
 class RandomNoise;
+enum class GridInterpolation;
+struct GridConfig;
+template <class T> struct GridContext;
+template <class T> class Grid;
 
 // nn/
 enum class Activation;
