@@ -55,7 +55,7 @@ Mat<double> safe_points(const Grid<double>& g, Index N, Rng& rng, double delta =
             for (Index i = 0; i < d; ++i) X(i, n) = rng.uniform(0.02, 0.98);
             for (const GridLevel& lv : g.levels())
                 for (Index i = 0; i < d; ++i) {
-                    const double pos = lv.scale * X(i, n) + 0.5, f = pos - std::floor(pos);
+                    const double pos = lv.scale * X(i, n) + lv.shift, f = pos - std::floor(pos);
                     ok = ok && f > delta && f < 1 - delta;
                 }
             if (ok) break;
@@ -311,6 +311,75 @@ TEST_CASE("Grid nearest interpolation reads the vertex floor of s x + 0.5", "[gr
     CHECK(codes(1, 1) == g.table()(1, 8));
 }
 
+TEST_CASE("Grid vertex alignment follows protocol E of docs/protocols.md", "[grid]") {
+    // 16 levels from N_min = 16 to N_max = 128, T = 2^12: N_l = floor(16 b^l + 1e-6), dense while
+    // (N_l + 1)^2 <= 4096 (the resolution list is the protocol's reference run, grid_astronaut_256)
+    GridConfig c = grid_cfg(2, 16, 2, 12, 16, 1.0);
+    c.max_resolution = 128;
+    c.alignment = GridAlignment::Vertex;
+    Grid<double> g(c);
+    const std::vector<double> N = {16, 18, 21, 24, 27, 32, 36, 42, 48, 55, 64, 73, 84, 97, 111, 128};
+    for (std::size_t l = 0; l < N.size(); ++l) {
+        INFO("level " << l);
+        CHECK(g.levels()[l].scale == N[l]);
+        CHECK(g.levels()[l].resolution == std::uint32_t(N[l]) + 1);
+        CHECK(g.levels()[l].shift == 0.0);
+        CHECK(g.levels()[l].dense == (l < 10));
+    }
+    // codes: the bilinear blend of the 4 corners i0 = floor(x N), j0 = floor(y N), rows i + (N + 1) j
+    // (dense) or (i xor j * 2654435761 in uint32) mod T; x = 1 lies on the last vertex
+    Rng rng(5);
+    const Index P = 30;
+    Mat<double> X = posenc::test::uniform_mat(rng, 2, P, 0.0, 1.0);
+    X(0, 0) = 1.0;
+    X(1, 0) = 0.25;
+    X(0, 1) = 0.0;
+    X(1, 1) = 1.0;
+    g.table() = posenc::test::uniform_mat(rng, g.table().rows(), g.table().cols());
+    Mat<double> codes(g.output_dim(), P);
+    g.encode(X, codes);
+    const std::uint64_t T = 4096;
+    for (Index n = 0; n < P; ++n)
+        for (std::size_t l = 0; l < N.size(); ++l) {
+            const GridLevel& lv = g.levels()[l];
+            const double sx = X(0, n) * N[l], sy = X(1, n) * N[l];
+            const double i0 = std::min(std::floor(sx), N[l] - 1), j0 = std::min(std::floor(sy), N[l] - 1);
+            const double fx = sx - i0, fy = sy - j0;
+            auto row = [&](double i, double j) {
+                const auto ii = std::uint64_t(i), jj = std::uint64_t(j);
+                return lv.dense ? ii + (std::uint64_t(N[l]) + 1) * jj : (ii ^ ((jj * 2654435761ull) & 0xffffffffull)) % T;
+            };
+            for (Index f = 0; f < 2; ++f) {
+                auto t = [&](double i, double j) { return g.table()(f, lv.offset + Index(row(i, j))); };
+                const double want = (1 - fx) * (1 - fy) * t(i0, j0) + fx * (1 - fy) * t(i0 + 1, j0) +
+                                    (1 - fx) * fy * t(i0, j0 + 1) + fx * fy * t(i0 + 1, j0 + 1);
+                CHECK(codes(Index(l) * 2 + f, n) == Approx(want).margin(1e-12));
+            }
+        }
+    // nearest under vertex alignment rounds N x to the nearest vertex
+    GridConfig cn = grid_cfg(1, 1, 1, 12, 8, 1.0, GridInterpolation::Nearest);
+    cn.alignment = GridAlignment::Vertex;
+    Grid<double> gn(cn);
+    Mat<double> xn(1, 3);
+    xn << 0.30, 0.33, 1.0;  // 8 x = 2.4, 2.64, 8 -> vertices 2, 3, 8
+    Mat<double> cn_codes(1, 3);
+    GridContext<double> ctx = gn.forward(xn, cn_codes);
+    CHECK(ctx.index(0, 0) == 2u);
+    CHECK(ctx.index(0, 1) == 3u);
+    CHECK(ctx.index(0, 2) == 8u);
+    CHECK(std::string(grid_alignment_name(grid_alignment_from_name("Vertex"))) == "vertex");
+    CHECK_THROWS_WITH(grid_alignment_from_name("centered"), Catch::Contains("alignment"));
+}
+
+TEST_CASE("Grid vertex alignment, table and coordinate gradients match finite differences", "[grid]") {
+    for (GridInterpolation ip : {GridInterpolation::Linear, GridInterpolation::Smoothstep}) {
+        GridConfig c1 = grid_cfg(1, 3, 2, 4, 4, 3.0, ip), c2 = grid_cfg(2, 3, 2, 6, 4, 2.5, ip);
+        c1.alignment = c2.alignment = GridAlignment::Vertex;
+        check_gradients(c1, 1e-7);
+        check_gradients(c2, 1e-7);
+    }
+}
+
 TEST_CASE("Grid table and coordinate gradients match finite differences, linear", "[grid]") {
     // d = 1: levels of 4, 12 (dense) and 36 (hashed into 16) vertices
     check_gradients(grid_cfg(1, 3, 2, 4, 4, 3.0), 1e-7);
@@ -374,6 +443,7 @@ TEST_CASE("Grid parameters view the table and its gradient", "[grid]") {
     CHECK(sp.at("base_resolution") == 4);
     CHECK(sp.at("per_level_scale") == 2.5);
     CHECK(sp.at("interpolation") == 1);
+    CHECK(sp.at("alignment") == 0);
     CHECK(sp.at("seed") == 7);
 }
 

@@ -39,6 +39,7 @@ struct GridContext {
 /// Neural Graphics Primitives"; parity with tiny-cuda-nn's GridEncoding, type Hash, CoherentPrime hash):
 ///
 ///     level l:  s_l = N_min b^l - 1,  R_l = ceil(s_l) + 1,  pos_i = s_l x_i + 0.5,
+///               (GridAlignment::Vertex, protocol E: s_l = N_l = floor(N_min b^l + 1e-6), pos_i = N_l x_i)
 ///               g_i = floor(pos_i),  f_i = pos_i - g_i,  p_i = f_i or S(f_i) = f_i^2 (3 - 2 f_i)
 ///     code(l F + f) = sum_{c in {0,1}^d} w_c * table(f, offset_l + e_l(g + c)),
 ///               w_c = prod_i (c_i ? p_i : 1 - p_i)
@@ -106,7 +107,7 @@ public:
 
     /// The configuration under factory-style names: input_dim, levels, features, log2_table_size,
     /// base_resolution, per_level_scale (resolved b), interpolation (0 nearest, 1 linear, 2 smoothstep),
-    /// seed (exact below 2^53). The table itself is not part of it.
+    /// alignment (0 tcnn, 1 vertex), seed (exact below 2^53). The table itself is not part of it.
     void spec_params(std::map<std::string, double>& out) const {
         out["input_dim"] = double(cfg_.input_dim);
         out["levels"] = double(cfg_.levels);
@@ -115,6 +116,7 @@ public:
         out["base_resolution"] = double(cfg_.base_resolution);
         out["per_level_scale"] = b_;
         out["interpolation"] = double(int(cfg_.interpolation));
+        out["alignment"] = double(int(cfg_.alignment));  // 0 tcnn, 1 vertex
         out["seed"] = double(cfg_.seed);
     }
 
@@ -253,13 +255,16 @@ private:
     void level_point(const T* x, Index l, std::uint32_t* idx, T* w, T* p, T* dp) const {
         const GridLevel& lv = levels_[std::size_t(l)];
         const int d = int(cfg_.input_dim);
-        const T s = T(lv.scale);
+        const bool vertex = cfg_.alignment == GridAlignment::Vertex;
+        const bool nearest = cfg_.interpolation == GridInterpolation::Nearest;
+        const T s = T(lv.scale), shift = vertex && nearest ? T(0.5) : T(lv.shift);  // Vertex nearest: round N x
         std::uint32_t g[4];
         for (int i = 0; i < d; ++i) {
-            const T pos = std::fma(s, x[i], T(0.5));  // pos = s x + 0.5 (tiny-cuda-nn's fmaf)
-            const T fl = std::floor(pos);
+            const T pos = std::fma(s, x[i], shift);  // pos = s x + 0.5 (tiny-cuda-nn's fmaf), Vertex: N x
+            T fl = std::floor(pos);
+            if (vertex && !nearest && fl >= s) fl = s - T(1);  // x = 1: the last cell, f = 1 (no vertex past N)
             g[i] = std::uint32_t(fl);  // g = floor(pos) >= 0
-            const T f = pos - fl;       // f in [0, 1)
+            const T f = pos - fl;       // f in [0, 1) (Vertex at x = 1: f = 1)
             switch (cfg_.interpolation) {
                 case GridInterpolation::Smoothstep:
                     p[i] = f * f * (T(3) - T(2) * f);    // S(f) = f^2 (3 - 2 f)

@@ -43,6 +43,25 @@ inline GridInterpolation grid_interpolation_from_name(std::string_view name) {
     detail::fail("Grid: interpolation must be \"nearest\", \"linear\" or \"smoothstep\" (got \"", name, "\")");
 }
 
+/// Where a level's vertices sit and how its resolution follows from N_min and b.
+enum class GridAlignment {
+    TinyCudaNN,  ///< s_l = N_min b^l - 1 (in float), R_l = ceil(s_l) + 1, pos = s_l x + 0.5 (tiny-cuda-nn)
+    Vertex,      ///< N_l = floor(N_min b^l + 1e-6) (in double), R_l = N_l + 1, pos = N_l x: vertex k at
+                 ///< x = k / N_l, x = 0 and x = 1 on vertices (protocol E of docs/protocols.md)
+};
+
+/// "tcnn" or "vertex".
+inline const char* grid_alignment_name(GridAlignment a) { return a == GridAlignment::Vertex ? "vertex" : "tcnn"; }
+
+/// Parses "tcnn" / "vertex" (case-insensitive). Throws posenc::Error naming the value otherwise.
+inline GridAlignment grid_alignment_from_name(std::string_view name) {
+    std::string s(name);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (s == "tcnn") return GridAlignment::TinyCudaNN;
+    if (s == "vertex") return GridAlignment::Vertex;
+    detail::fail("Grid: alignment must be \"tcnn\" or \"vertex\" (got \"", name, "\")");
+}
+
 /// Parameters of Grid<T> (defaults: tiny-cuda-nn's "HashGrid" defaults, except the input dimension).
 struct GridConfig {
     Index input_dim = 3;          ///< d, coordinates per point: 1..4
@@ -53,6 +72,7 @@ struct GridConfig {
     double per_level_scale = 2.0; ///< b >= 1: level l has scale N_min b^l - 1
     double max_resolution = 0;    ///< if > 0, overrides b: b = exp(ln(N_max / N_min) / (L - 1))
     GridInterpolation interpolation = GridInterpolation::Linear;  ///< vertex blending
+    GridAlignment alignment = GridAlignment::TinyCudaNN;  ///< vertex placement and level resolutions
     std::uint64_t seed = 1337;    ///< seed of the table's uniform [-1e-4, 1e-4] initialisation
 
     /// Throws posenc::Error naming the first invalid parameter.
@@ -75,6 +95,8 @@ struct GridConfig {
                             interpolation == GridInterpolation::Smoothstep,
                         "Grid: interpolation must be nearest, linear or smoothstep (got enum value ", int(interpolation),
                         ")");
+        detail::require(alignment == GridAlignment::TinyCudaNN || alignment == GridAlignment::Vertex,
+                        "Grid: alignment must be tcnn or vertex (got enum value ", int(alignment), ")");
         // the finest level's scale, as the layout computes it: pos = s x + 0.5 must stay exact in float
         const double s = finest_scale();
         detail::require(std::isfinite(s) && s <= double(1 << 24),
@@ -92,9 +114,12 @@ struct GridConfig {
         return per_level_scale;
     }
 
-    /// Scale of level l exactly as tiny-cuda-nn computes it, in float:
-    ///     s_l = exp2(l * log2(b)) * N_min - 1
+    /// Scale of level l. TinyCudaNN: exactly as tiny-cuda-nn computes it, in float,
+    ///     s_l = exp2(l * log2(b)) * N_min - 1;
+    /// Vertex: N_l = floor(N_min b^l + 1e-6), in double (protocol E of docs/protocols.md).
     double level_scale(Index l) const {
+        if (alignment == GridAlignment::Vertex)
+            return std::floor(double(base_resolution) * std::pow(resolved_per_level_scale(), double(l)) + 1e-6);
         const float log2b = std::log2(float(resolved_per_level_scale()));
         return double(std::exp2(float(l) * log2b) * float(base_resolution) - 1.0f);
     }
@@ -105,7 +130,8 @@ struct GridConfig {
 
 /// One level's layout.
 struct GridLevel {
-    double scale = 0;              ///< s_l = N_min b^l - 1 (float-rounded as in tiny-cuda-nn)
+    double scale = 0;              ///< s_l = N_min b^l - 1 (float-rounded as in tiny-cuda-nn), or N_l (Vertex)
+    double shift = 0.5;            ///< pos = s_l x + shift: 0.5 (TinyCudaNN) or 0 (Vertex)
     std::uint32_t resolution = 0;  ///< R_l = ceil(s_l) + 1 vertices per axis
     std::uint32_t size = 0;        ///< table entries: min(next_multiple(R_l^d, 8), 2^log2_T)
     Index offset = 0;              ///< first entry (table column) of this level
@@ -122,6 +148,7 @@ inline std::vector<GridLevel> grid_levels(const GridConfig& c) {
     for (Index l = 0; l < c.levels; ++l) {
         GridLevel& lv = out[std::size_t(l)];
         lv.scale = c.level_scale(l);
+        lv.shift = c.alignment == GridAlignment::Vertex ? 0.0 : 0.5;
         lv.resolution = std::uint32_t(std::ceil(lv.scale)) + 1;  // R = ceil(s) + 1
         std::uint64_t dense_count = 1;                          // R^d, saturated at cap
         for (Index i = 0; i < c.input_dim; ++i) dense_count = std::min(dense_count * lv.resolution, cap + 1);
