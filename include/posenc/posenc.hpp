@@ -20,9 +20,11 @@
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/identity.hpp"
 #include "posenc/encoding/kronecker.hpp"
+#include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/profiles/impulse.hpp"
+#include "posenc/encoding/profiles/oneblob_bin.hpp"
 #include "posenc/encoding/profiles/profile.hpp"
 #include "posenc/encoding/profiles/random_noise.hpp"
 #include "posenc/encoding/profiles/sinc.hpp"
@@ -31,6 +33,8 @@
 #include "posenc/encoding/profiles/triangle.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
+#include "posenc/encoding/spherical_harmonics.hpp"
+#include "posenc/encoding/triangle_wave.hpp"
 #include "posenc/encoding/windows.hpp"
 
 // analysis

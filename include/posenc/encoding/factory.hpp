@@ -16,6 +16,7 @@
 #include "posenc/encoding/fourier.hpp"
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/profiles/impulse.hpp"
@@ -26,6 +27,8 @@
 #include "posenc/encoding/profiles/triangle.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
+#include "posenc/encoding/spherical_harmonics.hpp"
+#include "posenc/encoding/triangle_wave.hpp"
 
 namespace posenc {
 
@@ -68,13 +71,19 @@ inline const std::vector<EncoderTypeInfo>& encoder_table() {
              "log-spaced frequencies 2^0..2^(levels-1) per axis (NeRF)"},
             {"noise", "", {"dim"}, with(basis, {"seed"}), false, "random profile sampled on the shift grid"},
             {"none", "", {}, {"input_dim"}, false, "no encoding (same as identity)"},
+            {"oneblob", "n_bins", {"n_bins"}, {"input_dim"}, false,
+             "tiny-cuda-nn OneBlob: n_bins quartic-kernel bins per axis on [0, 1] (wrapping)"},
             {"per_axis", "", {}, {"input_dim", "scale"}, true, "one 1D child encoder per axis"},
             {"rff", "sigma", {"sigma", "dim"}, with(fourier, {"seed"}), false,
              "random Fourier features B ~ sigma N(0, I)"},
             {"sinc", "width", {"width", "dim"}, basis, false, "shifted sinc basis sin(pi u/w)/(pi u/w)"},
             {"sine", "freq", {"dim"}, with(basis, {"freq", "offset"}), false, "shifted sin(2 pi f u) + offset"},
+            {"spherical_harmonics", "degree", {"degree"}, {"input_dim", "tol"}, false,
+             "tiny-cuda-nn SphericalHarmonics: degree^2 real SH of the unit direction 2x - 1"},
             {"square", "freq", {"dim"}, with(basis, {"freq"}), false, "shifted square wave sign(sin 2 pi f u)"},
             {"triangle", "width", {"width", "dim"}, basis, false, "shifted triangle max(0, 1 - |u|/width)"},
+            {"triangle_wave", "n_frequencies", {"n_frequencies"}, {"input_dim"}, false,
+             "tiny-cuda-nn TriangleWave: 4|frac(x 2^(k-1) + k/4) - 1/2| - 1, k < n_frequencies, per axis"},
         };
     }();
     return table;
@@ -381,6 +390,29 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
             return make_shifted<T>(r, SineWave(f, r.at_most("offset", 0.7, max_rate<T>(), tname)), 1);
         }
         if (t == "noise") return make_shifted<T>(r, RandomNoise(r.seed()), 1);
+        if (t == "oneblob" || t == "triangle_wave") {
+            // tiny-cuda-nn's per-axis encodings (docs/encodings.md section 6): n per axis, d axes
+            const bool blob = t == "oneblob";
+            const char* key = blob ? "n_bins" : "n_frequencies";
+            const Index n = r.integer(key, 1, blob ? kMaxDim : double(TriangleWave<T>::kMaxFrequencies));
+            if (blob && (n & (n - 1)) != 0)
+                r.fail("parameter \"n_bins\" must be a power of two (tcnn's requirement; got " + std::to_string(n) + ")");
+            const Index d = r.input_dim(1);
+            if (double(n) * double(d) > kMaxDim)
+                r.fail("output dim input_dim x " + std::string(key) + " = " + std::to_string(d) + " x " +
+                       std::to_string(n) + " is too large (at most " + number_text(kMaxDim) + ")");
+            if (blob) return AnyEncoder<T>(OneBlob<T>(n, d), r.normalised());
+            return AnyEncoder<T>(TriangleWave<T>(n, d), r.normalised());
+        }
+        if (t == "spherical_harmonics") {
+            const Index L = r.integer("degree", 1, double(SphericalHarmonics<T>::kMaxDegree));
+            const Index d = r.input_dim(3);
+            if (d != 3)
+                r.fail("parameter \"input_dim\" must be 3 (a direction; got " + std::to_string(d) + ")");
+            const double tol = r.positive("tol", 1e-3);
+            if (!(tol < 1)) r.fail("parameter \"tol\" must be in (0, 1) (got " + number_text(tol) + ")");
+            return AnyEncoder<T>(SphericalHarmonics<T>(L, tol), r.normalised());
+        }
         if (t == "directional") {
             if (spec.children.size() != 1)
                 r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
@@ -453,6 +485,9 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
 /// | "square" | freq = 1, dim*, + basis keys |
 /// | "sine" | freq = 1, offset = 0.7, dim*, + basis keys |
 /// | "noise" | dim*, seed = 0, + basis keys |
+/// | "oneblob" | n_bins* (a power of two), input_dim = 1 (tiny-cuda-nn's OneBlob, OneBlob<T>) |
+/// | "triangle_wave" | n_frequencies* in [1, 64], input_dim = 1 (tiny-cuda-nn's TriangleWave, TriangleWave<T>) |
+/// | "spherical_harmonics" | degree* in [1, 8] (degree^2 outputs), input_dim = 3 (only), tol = 1e-3 (accepted deviation of the norm of 2x - 1 from 1) (tiny-cuda-nn's SphericalHarmonics) |
 /// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
 /// | "directional" | children = {one 1D spec}, scale = 1 (input_dim is always 2: blocks at x, y, (x+y)/2, (x-y+1)/2) |
 /// | "concat" | children = {one or more specs with the same input_dim} |
