@@ -34,17 +34,21 @@ inline constexpr double kSparseAutoDensity = 0.2;
 
 /// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
 /// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
+/// For an encoder with parameters the codes change at every step, so the batch keeps the
+/// coordinates instead (`raw`) and Model::forward encodes them with the current parameters.
 template <class T>
 struct EncodedBatch {
-    bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does
+    bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does (raw: the path used)
     Mat<T> dense;         ///< D x N embedding (dense path)
     Windows<T> windows;   ///< K x N windows (sparse path)
+    bool raw = false;     ///< true: `points` holds the batch (an encoder with parameters)
+    Mat<T> points;        ///< input_dim x N coordinates (raw batches)
     /// Layout of `windows` found by prepare()/subset() (sparse path; see WindowRuns): lets every step
     /// skip re-scanning the windows. Empty for a hand-made batch (then each step scans). After editing
     /// `windows`, refresh it: `batch.runs = make_window_runs(batch.windows)`.
     WindowRuns runs;
     /// Number of points N.
-    Index cols() const { return sparse ? windows.cols() : dense.cols(); }
+    Index cols() const { return raw ? points.cols() : sparse ? windows.cols() : dense.cols(); }
 };
 
 /// A coordinate network: x (input_dim x N) -> Psi(x) (D x N) -> Mlp -> output_dim x N.
@@ -92,14 +96,27 @@ public:
     Mlp<T>& mlp() { return mlp_; }                              ///< the network after the encoder
     const Mlp<T>& mlp() const { return mlp_; }                  ///< the network after the encoder
     const AnyEncoder<T>& encoder() const { return encoder_; }   ///< the encoder
-    /// All weights and biases with their gradients (see Mlp::parameters).
-    std::vector<Param<T>> parameters() { return mlp_.parameters(); }
+    /// All trainable tensors with their gradients: the Mlp's ("layer<l>.weight", "layer<l>.bias", see
+    /// Mlp::parameters), then the encoder's, if it has any, as "encoder.<name>" (ParametricEncoder).
+    std::vector<Param<T>> parameters() {
+        std::vector<Param<T>> ps = mlp_.parameters();
+        if (encoder_.has_parameters())
+            for (auto& p : encoder_.parameters()) {
+                p.name = "encoder." + p.name;
+                ps.push_back(std::move(p));
+            }
+        return ps;
+    }
 
     /// Encodes X (input_dim x N) once: windows when uses_sparse(), else the dense embedding.
     EncodedBatch<T> prepare(ConstMatRef<T> X) const {
         EncodedBatch<T> b;
         b.sparse = uses_sparse();
-        if (b.sparse) {
+        if (encoder_.has_parameters()) {  // codes depend on the parameters: keep the coordinates
+            detail::check_points<T>(X, input_dim(), "Model::prepare");
+            b.raw = true;
+            b.points = X;
+        } else if (b.sparse) {
             encoder_.windows(X, b.windows);
             b.runs = make_window_runs(b.windows);
         } else {
@@ -117,7 +134,10 @@ public:
                 detail::fail("Model::subset: column ", c, " is out of range [0, ", N, ")");
         EncodedBatch<T> s;
         s.sparse = batch.sparse;
-        if (batch.sparse) {
+        s.raw = batch.raw;
+        if (batch.raw) {
+            s.points = batch.points(Eigen::all, cols);
+        } else if (batch.sparse) {
             s.windows.width = batch.windows.width;
             s.windows.index = batch.windows.index(Eigen::all, cols);
             s.windows.weight = batch.windows.weight(Eigen::all, cols);
@@ -136,6 +156,9 @@ public:
         typename Mlp<T>::Workspace mlp;          ///< the network's activations and backward scratch
         const EncodedBatch<T>* batch = nullptr;  ///< the batch of the last forward (read by backward)
         const WindowRuns* plan = nullptr;        ///< sparse path: the plan its validation chose (or null)
+        Mat<T> codes;                            ///< raw batches, dense path: the codes of this pass
+        Windows<T> windows;                      ///< raw batches, sparse path: the windows of this pass
+        Mat<T> dcodes;                           ///< raw batches: dL/dcodes = W0^T dZ0 (backward)
     };
 
     /// Forward pass on an encoded batch into `ctx`; returns output_dim x N (inside ctx). The batch's
@@ -144,6 +167,22 @@ public:
     const Mat<T>& forward(Context& ctx, const EncodedBatch<T>& batch) const {
         check_batch(batch);
         ctx.batch = nullptr;
+        if (batch.raw) {  // an encoder with parameters: encode with the current values
+            ctx.plan = nullptr;
+            if (batch.sparse) {
+                encoder_.windows(batch.points, ctx.windows);
+                const SparseWindows<T> first(ctx.windows, nullptr, mlp_.layer(0).in_dim(), mlp_.layer(0).out_dim(),
+                                             "Model::forward");
+                const Mat<T>& out = mlp_.forward(ctx.mlp, first);
+                ctx.batch = &batch;
+                return out;
+            }
+            ctx.codes.resize(encoder_.output_dim(), batch.cols());
+            encoder_.encode(batch.points, ctx.codes);
+            const Mat<T>& out = mlp_.forward(ctx.mlp, DenseCodes<T>(ctx.codes));
+            ctx.batch = &batch;
+            return out;
+        }
         if (!batch.sparse) {
             ctx.plan = nullptr;
             const Mat<T>& out = mlp_.forward(ctx.mlp, DenseCodes<T>(batch.dense));
@@ -163,6 +202,13 @@ public:
     void backward(Context& ctx, ConstMatRef<T> dY) {
         detail::require(ctx.batch != nullptr, "Model::backward: needs a preceding forward(context, batch)");
         const EncodedBatch<T>& batch = *ctx.batch;
+        if (batch.raw) {
+            const Index D = mlp_.layer(0).in_dim();
+            const auto dZ0 = batch.sparse ? mlp_.backward(ctx.mlp, SparseWindows<T>(ctx.windows, nullptr, D), dY)
+                                          : mlp_.backward(ctx.mlp, DenseCodes<T>(ctx.codes), dY);
+            encoder_backward(batch.points, dZ0, ctx.dcodes);
+            return;
+        }
         if (!batch.sparse) {
             mlp_.backward(ctx.mlp, DenseCodes<T>(batch.dense), dY);
             return;
@@ -182,6 +228,13 @@ public:
     [[deprecated("use backward(context, dY) (docs/migration.md)")]] void backward(const EncodedBatch<T>& batch,
                                                                                ConstMatRef<T> dY) {
         check_batch(batch);
+        if (batch.raw) {  // the context refers to the forward's batch: this one must have its size
+            detail::require(ctx_.batch != nullptr && ctx_.batch->cols() == batch.cols(),
+                            "Model::backward: batch must be the one of the last forward");
+            ctx_.batch = &batch;
+            backward(ctx_, dY);
+            return;
+        }
         if (!batch.sparse) {
             mlp_.backward(ctx_.mlp, batch.dense, dY);
             return;
@@ -244,8 +297,29 @@ public:
     }
 
 private:
+    /// Encoder parameter gradients from the first layer's dZ0: zeroed, then dC = W0^T dZ0 handed to
+    /// the encoder (nothing for a fixed encoder).
+    void encoder_backward(ConstMatRef<T> points, ConstMatRef<T> dZ0, Mat<T>& dcodes) {
+        if (!encoder_.has_parameters()) return;
+        for (const auto& p : encoder_.parameters()) p.grads().setZero();
+        dcodes.resize(encoder_.output_dim(), dZ0.cols());
+        detail::gemm<T>(detail::Op::T, detail::Op::N, mlp_.layer(0).W, dZ0, dcodes);
+        encoder_.accumulate_param_grads(points, dcodes);
+    }
+
     void check_batch(const EncodedBatch<T>& b) const {
         detail::require(b.cols() > 0, "Model: encoded batch must contain at least one point");
+        if (b.raw) {
+            detail::check_points<T>(b.points, input_dim(), "Model: raw batch");
+            detail::require(encoder_.has_parameters(),
+                            "Model: a raw batch (coordinates) is for an encoder with parameters; use prepare()");
+            if (b.sparse)
+                detail::require(encoder_.window_width() > 0, "Model: sparse batch for an encoder without windows");
+            return;
+        }
+        if (encoder_.has_parameters())
+            detail::fail("Model: the encoder has trainable parameters, so a batch must keep its coordinates (raw): "
+                         "make it with prepare()");
         if (b.sparse) {
             detail::require(encoder_.window_width() > 0, "Model: sparse batch for an encoder without windows");
             detail::require(b.windows.weight.cols() == b.windows.index.cols() &&
