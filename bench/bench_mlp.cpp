@@ -58,8 +58,9 @@ void BM_mlp_hidden_forward(benchmark::State& state) {
     ThreadScope threads(static_cast<int>(state.range(0)));
     posenc::Mlp<float> mlp(config(kWidth, 3));
     const Mat<float> X = posenc::bench::random_matrix<float>(kWidth, kPoints, 1);
+    posenc::Mlp<float>::Workspace ws;
     for (auto _ : state) {
-        benchmark::DoNotOptimize(mlp.forward_ref(X).data());
+        benchmark::DoNotOptimize(mlp.forward(ws, X).data());
         benchmark::ClobberMemory();
     }
     posenc::bench::set_gflops(state, gemm_flops(kWidth, 3, kPoints, false, false));
@@ -72,9 +73,10 @@ void BM_mlp_hidden_forward_backward(benchmark::State& state) {
     const Mat<float> X = posenc::bench::random_matrix<float>(kWidth, kPoints, 1);
     const Mat<float> dY = posenc::bench::random_matrix<float>(kChannels, kPoints, 2) * 1e-3f;
     Mat<float> dX;
+    posenc::Mlp<float>::Workspace ws;
     for (auto _ : state) {
-        mlp.forward_ref(X);
-        mlp.backward_with_input(X, dY, &dX);
+        mlp.forward(ws, X);
+        mlp.backward(ws, X, dY, &dX);
         benchmark::DoNotOptimize(dX.data());
         benchmark::ClobberMemory();
     }
@@ -92,9 +94,10 @@ void BM_mlp_full_dense_forward_backward(benchmark::State& state) {
     posenc::Mlp<float> mlp(config(kDim, 4));
     const Mat<float> X = posenc::bench::random_matrix<float>(kDim, kPoints, 1) * 0.03f;
     const Mat<float> dY = posenc::bench::random_matrix<float>(kChannels, kPoints, 2) * 1e-3f;
+    posenc::Mlp<float>::Workspace ws;
     for (auto _ : state) {
-        mlp.forward_ref(X);
-        mlp.backward_with_input(X, dY);
+        mlp.forward(ws, X);
+        mlp.backward(ws, X, dY);
         benchmark::ClobberMemory();
     }
     posenc::bench::set_gflops(state, gemm_flops(kDim, 4, kPoints, true, false));

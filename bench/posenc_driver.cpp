@@ -221,11 +221,13 @@ posenc::AnyEncoder<float> make_encoder(const std::string& name, double param, In
 }
 
 /// One full-batch Adam step: forward, MSE gradient, backward, update. Returns the loss.
+/// The model's Context (forward fills it, backward consumes it) is kept across steps, like train().
 double adam_step(posenc::Model<float>& model, const posenc::EncodedBatch<float>& batch, const Mat<float>& Y,
                  posenc::Adam<float>& adam, std::vector<posenc::Param<float>>& params, Mat<float>& grad) {
-    const Mat<float>& out = model.forward(batch);
+    static posenc::Model<float>::Context ctx;
+    const Mat<float>& out = model.forward(ctx, batch);
     const double loss = posenc::mse(out, Y, grad);
-    model.backward(batch, grad);
+    model.backward(ctx, grad);
     adam.step(params);
     return loss;
 }
@@ -373,7 +375,8 @@ std::string fit2d(const Options& o) {
             cpu.push_back(cpu_now() - c1);
         }
     }
-    const double tr = posenc::metrics::psnr(chunked ? f.model.predict(f.X) : Mat<float>(f.model.forward(f.batch)), f.Y);
+    posenc::Model<float>::Context ectx;
+    const double tr = posenc::metrics::psnr(chunked ? f.model.predict(f.X) : Mat<float>(f.model.forward(ectx, f.batch)), f.Y);
     return Json()
         .num("seconds_per_step", median(times))
         .num("chunk", double(chunked ? chunk : f.N))
@@ -399,6 +402,7 @@ std::string profile2d(const Options& o) {
     posenc::Adam<float> adam(protocol_adam());
     auto params = f.model.parameters();
     Mat<float> grad;
+    posenc::Mlp<float>::Workspace ws;
     const char* names[] = {"first_forward", "rest_forward", "loss", "rest_backward", "first_backward", "adam"};
     constexpr int P = 6;
     std::vector<double> t[P], c[P];
@@ -414,15 +418,15 @@ std::string profile2d(const Options& o) {
             t1 = now;
             c1 = cnow;
         };
-        auto Z0 = mlp.first_product(f.N);
+        auto Z0 = mlp.first_product(ws, f.N);
         if (f.batch.sparse) posenc::sparse_product<float>(mlp.layer(0).W, f.batch.windows, Z0);
         else Z0.noalias() = mlp.layer(0).W * f.batch.dense;
         lap(0);
-        const Mat<float>& out = mlp.forward_from_first_product();
+        const Mat<float>& out = mlp.run_from_first_product(ws);
         lap(1);
         posenc::mse(out, f.Y, grad);
         lap(2);
-        const auto dZ0 = mlp.backward_to_first(grad, true);
+        const auto dZ0 = mlp.backward_to_first(ws, grad, true);
         lap(3);
         if (f.batch.sparse) posenc::sparse_first_backward<float>(mlp.layer(0), f.batch.windows, dZ0);
         else {
@@ -479,6 +483,7 @@ std::string hidden(const Options& o) {
     posenc::Mlp<float> mlp(cfg);
     posenc::Rng rng(seed + 1);
     Mat<float> X(width, N), dY(C, N), dX;
+    posenc::Mlp<float>::Workspace ws;
     for (Index j = 0; j < N; ++j) {
         for (Index i = 0; i < width; ++i) X(i, j) = float(rng.uniform());
         for (Index i = 0; i < C; ++i) dY(i, j) = float(rng.uniform(-1e-3, 1e-3));
@@ -487,8 +492,8 @@ std::string hidden(const Options& o) {
     for (Index s = 0; s < steps + 1; ++s) {
         const auto t1 = Clock::now();
         const double c1 = cpu_now();
-        mlp.forward_ref(X);
-        mlp.backward_with_input(X, dY, &dX);
+        mlp.forward(ws, X);
+        mlp.backward(ws, X, dY, &dX);
         if (s > 0) {
             times.push_back(since(t1));
             cpu.push_back(cpu_now() - c1);

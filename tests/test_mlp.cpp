@@ -8,6 +8,10 @@
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
 
+// This file also checks the member-state API deprecated on 2026-12-02 (docs/migration.md).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 using namespace posenc;
 using posenc::test::fd_gradient;
 using posenc::test::flat;
@@ -172,3 +176,5 @@ TEST_CASE("Mlp bad configs and shapes throw posenc::Error naming the parameter",
     CHECK_THROWS_WITH(net.backward_with_input(Mat<double>::Zero(3, 4), R), Catch::Contains("columns"));
     CHECK_THROWS_AS(net.predict(Mat<double>::Zero(2, 5)), Error);
 }
+
+#pragma GCC diagnostic pop

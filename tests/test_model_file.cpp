@@ -435,8 +435,9 @@ TEST_CASE("wrong magic and unsupported versions are named in the error", "[model
     Le b;
     put_identity_spec(b);
     const std::string body = b.s;  // incomplete on purpose: the version check comes first
-    REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(body, 2)),
-                        Contains("format version 2 is newer than this posenc can read (it reads version 1)"));
+    // Version 2 (encoder parameters, 2026-12-02) is read; 3 is the first unknown one.
+    REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(body, 3)),
+                        Contains("format version 3 is newer than this posenc can read (it reads versions 1 to 2)"));
     REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(body, 0xFFFFFFFFu)), Contains("version 4294967295 is newer"));
     REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(body, 0)), Contains("version 0 is not a valid"));
     REQUIRE_THROWS_WITH(model_from_bytes<float>(frame(body, 1, 2)), Contains("scalar type code 2 is unknown"));

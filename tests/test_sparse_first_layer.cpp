@@ -14,6 +14,10 @@
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/model.hpp"
 
+// This file also checks the member-state API deprecated on 2026-12-02 (docs/migration.md).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 using namespace posenc;
 using posenc::test::fd_gradient;
 using posenc::test::flat;
@@ -411,3 +415,5 @@ TEST_CASE("bench: Model training step, 4 x 256 ReLU on a 256 x 256 grid (65536 p
                     prep, best, bf, bb, gemm, 2.0 * 256 * 256 * double(N) / gemm / 1e9);
     }
 }
+
+#pragma GCC diagnostic pop

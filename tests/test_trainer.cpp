@@ -17,6 +17,10 @@
 #include "posenc/nn/sgd.hpp"
 #include "posenc/nn/trainer.hpp"
 
+// This file also checks the member-state API deprecated on 2026-12-02 (docs/migration.md).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 using namespace posenc;
 
 namespace {
@@ -476,3 +480,5 @@ TEST_CASE("trainer with posenc::Model: sparse and dense first layer, mini-batche
     CHECK(w2a == w2b);
     CHECK(std::isfinite(r2a.final_loss));
 }
+
+#pragma GCC diagnostic pop

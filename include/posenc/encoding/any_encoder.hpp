@@ -5,7 +5,9 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
+#include "posenc/core/param.hpp"
 #include "posenc/encoding/encoder.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/windows.hpp"
@@ -13,8 +15,10 @@
 namespace posenc {
 
 /// Any Encoder behind one type: `AnyEncoder<float> e = make_encoder<float>(spec);` or
-/// `AnyEncoder<double> e(ShiftedBasis<Gaussian>(...));`. Copies are cheap and share one immutable
-/// implementation (shared_ptr to const), so an AnyEncoder is safe to use from several threads.
+/// `AnyEncoder<double> e(ShiftedBasis<Gaussian>(...));`. Copies of a fixed encoder are cheap and share
+/// one implementation that is never modified, so an AnyEncoder is safe to use from several threads.
+/// An encoder with trainable parameters (ParametricEncoder, encoding/encoder.hpp) is deep-copied
+/// instead (each copy owns its parameters): has_parameters(), parameters(), accumulate_param_grads().
 ///
 /// It satisfies Encoder and WindowedEncoder: window_width() is the wrapped encoder's K, or 0 when the
 /// wrapped type has no windows (or none for its parameters); windows() throws posenc::Error then.
@@ -37,15 +41,40 @@ public:
         requires(!std::is_same_v<std::decay_t<E>, AnyEncoder> && Encoder<std::decay_t<E>> &&
                  std::is_same_v<typename std::decay_t<E>::Scalar, T>)
     explicit AnyEncoder(E&& e, EncoderSpec spec = {}, std::string name = {})
-        : impl_(std::make_shared<const Model<std::decay_t<E>>>(std::forward<E>(e))), spec_(std::move(spec)),
+        : impl_(std::make_shared<Model<std::decay_t<E>>>(std::forward<E>(e))), spec_(std::move(spec)),
           name_(std::move(name)) {
         if constexpr (HasSpec<std::decay_t<E>>)
             if (spec_.type.empty()) spec_ = static_cast<const Model<std::decay_t<E>>&>(*impl_).e.spec();
         if (name_.empty()) name_ = spec_.type.empty() ? "custom" : spec_.type;
     }
 
+    /// Copies: shares a fixed encoder's implementation, deep-copies one with parameters.
+    AnyEncoder(const AnyEncoder& o) : impl_(copy_impl(o.impl_)), spec_(o.spec_), name_(o.name_) {}
+    /// Copy assignment (see the copy constructor).
+    AnyEncoder& operator=(const AnyEncoder& o) {
+        if (this != &o) {
+            impl_ = copy_impl(o.impl_);
+            spec_ = o.spec_;
+            name_ = o.name_;
+        }
+        return *this;
+    }
+    AnyEncoder(AnyEncoder&&) noexcept = default;             ///< moves the implementation
+    AnyEncoder& operator=(AnyEncoder&&) noexcept = default;  ///< moves the implementation
+
     /// True for a default-constructed AnyEncoder.
     bool empty() const { return !impl_; }
+    /// True when the wrapped encoder has trainable parameters (ParametricEncoder).
+    bool has_parameters() const { return impl_ && impl_->has_parameters(); }
+    /// Views of the wrapped encoder's parameters and gradients (none for a fixed encoder). They stay
+    /// valid while this AnyEncoder lives and is not assigned to. The views are writable (the optimizer
+    /// updates through them) even from a const AnyEncoder: constness is shallow, like a pointer's.
+    std::vector<Param<T>> parameters() const { return impl_ ? impl_->parameters() : std::vector<Param<T>>{}; }
+    /// Adds the parameter gradient of sum(dC .* codes(X)) to the gradients (see ParametricEncoder);
+    /// nothing for a fixed encoder.
+    void accumulate_param_grads(ConstMatRef<T> X, ConstMatRef<T> dC) {
+        if (has_parameters()) impl_->accumulate_param_grads(X, dC);
+    }
     /// Dimension of the input points.
     Index input_dim() const { return get().input_dim(); }
     /// Number of rows of a code.
@@ -94,6 +123,10 @@ private:
         virtual void backward(ConstMatRef<T> X, ConstMatRef<T> dY, MatRef<T> dX) const = 0;
         virtual Index window_width() const = 0;
         virtual void windows(ConstMatRef<T> X, Windows<T>& w) const = 0;
+        virtual bool has_parameters() const = 0;
+        virtual std::vector<Param<T>> parameters() = 0;
+        virtual void accumulate_param_grads(ConstMatRef<T> X, ConstMatRef<T> dC) = 0;
+        virtual std::shared_ptr<Concept> clone() const = 0;
     };
     template <class E>
     struct Model final : Concept {
@@ -115,15 +148,31 @@ private:
                 throw Error("AnyEncoder: this encoder has no compact-support windows");
             }
         }
+        bool has_parameters() const override { return ParametricEncoder<E>; }
+        std::vector<Param<T>> parameters() override {
+            if constexpr (ParametricEncoder<E>) return e.parameters();
+            else return {};
+        }
+        void accumulate_param_grads(ConstMatRef<T> X, ConstMatRef<T> dC) override {
+            if constexpr (ParametricEncoder<E>) e.accumulate_param_grads(X, dC);
+            else {
+                (void)X;
+                (void)dC;
+            }
+        }
+        std::shared_ptr<Concept> clone() const override { return std::make_shared<Model>(e); }
         E e;
     };
+    static std::shared_ptr<Concept> copy_impl(const std::shared_ptr<Concept>& p) {
+        return p && p->has_parameters() ? p->clone() : p;
+    }
 
     const Concept& get() const {
         if (!impl_) throw Error("AnyEncoder: empty encoder (default-constructed; assign one first)");
         return *impl_;
     }
 
-    std::shared_ptr<const Concept> impl_;
+    std::shared_ptr<Concept> impl_;  // modified only through parameters() of a parametric encoder
     EncoderSpec spec_;
     std::string name_ = "empty";
 };

@@ -2,8 +2,10 @@
 #pragma once
 #include <concepts>
 #include <string>
+#include <vector>
 
 #include "posenc/core/error.hpp"
+#include "posenc/core/param.hpp"
 #include "posenc/core/types.hpp"
 
 namespace posenc {
@@ -23,6 +25,24 @@ concept Encoder = requires(const E& e, ConstMatRef<typename E::Scalar> X, MatRef
     { e.output_dim() } -> std::convertible_to<Index>;
     e.encode(X, out);
     e.backward(X, X, out);
+};
+
+/// An encoder with trainable parameters (docs/nn.md, "Encoders with parameters"). Besides Encoder:
+///
+///   e.parameters()                  views (value + gradient, core/param.hpp) of its parameter
+///                                   tensors, named without a prefix (Model adds "encoder.");
+///   e.accumulate_param_grads(X, dC) ADDS to those gradients the gradient of sum(dC .* codes(X))
+///                                   with respect to the parameters, for points X (input_dim x N)
+///                                   and a code gradient dC = dL/dcodes (output_dim x N).
+///
+/// encode() and backward() use the current parameter values. Model asks for dC from its first layer
+/// (W0^T dZ0), zeroes the gradients and calls accumulate_param_grads once per backward; train()
+/// then updates these parameters with the network's. Encoders without parameters (every fixed
+/// encoding) do not model this concept and cost nothing.
+template <class E>
+concept ParametricEncoder = Encoder<E> && requires(E& e, ConstMatRef<typename E::Scalar> X) {
+    { e.parameters() } -> std::same_as<std::vector<Param<typename E::Scalar>>>;
+    e.accumulate_param_grads(X, X);
 };
 
 /// Convenience: returns the encoding of X as a new matrix.

@@ -26,9 +26,13 @@
 
 namespace posenc {
 
-/// The model file format version save_model() writes. load_model() reads exactly the versions
-/// listed in docs/model_files.md (today: 1) and names the version in its error for any other.
+/// The model file format version save_model() writes for a model whose encoder has no parameters
+/// (byte for byte the files of before 2026-12-02). A model whose encoder has parameters is written as
+/// kModelFileVersionEncoderParams (2), which adds the encoder's parameter tensors. load_model() reads
+/// versions 1 and 2 (docs/model_files.md) and names the version in its error for any other.
 inline constexpr std::uint32_t kModelFileVersion = 1;
+/// The model file format version that adds an encoder's parameter tensors; the newest one read.
+inline constexpr std::uint32_t kModelFileVersionEncoderParams = 2;
 
 /// The 8 bytes every posenc model file starts with: 0x89 then "POSENCM" (the high first byte makes a
 /// text-mode transfer or a text file fail the check).
@@ -36,8 +40,8 @@ inline constexpr std::array<unsigned char, 8> kModelFileMagic = {0x89, 'P', 'O',
 
 /// Name and shape of one tensor in a model file (shape as in PyTorch: weights [out, in], biases [out]).
 struct ModelFileTensor {
-    std::string name;                  ///< "layer<l>.weight" or "layer<l>.bias"
-    std::vector<std::uint64_t> shape;  ///< [out, in] for weights, [out] for biases
+    std::string name;                  ///< "layer<l>.weight", "layer<l>.bias" or (version 2) "encoder.<name>"
+    std::vector<std::uint64_t> shape;  ///< [out, in] for weights, [out] for biases, [rows, cols] or [rows] for encoder tensors
 };
 
 /// What a model file holds apart from the weight values: see model_file_info().
@@ -186,12 +190,12 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
     ParsedModelFile out;
     ModelFileInfo& info = out.info;
     info.version = h.u32("version");
-    if (info.version == 0 || info.version > kModelFileVersion) {
-        const std::string v = std::to_string(info.version), cur = std::to_string(kModelFileVersion);
-        if (info.version > kModelFileVersion)
-            detail::fail("model file: format version ", v, " is newer than this posenc can read (it reads version ",
+    if (info.version == 0 || info.version > kModelFileVersionEncoderParams) {
+        const std::string v = std::to_string(info.version), cur = std::to_string(kModelFileVersionEncoderParams);
+        if (info.version > kModelFileVersionEncoderParams)
+            detail::fail("model file: format version ", v, " is newer than this posenc can read (it reads versions 1 to ",
                         cur, "); load it with a newer posenc");
-        detail::fail("model file: format version ", v, " is not a valid posenc model file version (this posenc reads version ",
+        detail::fail("model file: format version ", v, " is not a valid posenc model file version (this posenc reads versions 1 to ",
                     cur, ")");
     }
     info.scalar_bytes = h.u32("scalar type");
@@ -288,6 +292,36 @@ inline ParsedModelFile parse_model_file(std::string_view bytes) {
             info.tensors.push_back(std::move(t));
         }
     }
+    if (info.version >= 2) {  // the encoder's parameter tensors
+        const std::uint32_t ecount = r.u32("encoder tensor count");
+        if (ecount > r.remaining() / 16)  // each takes at least a name length, a rank and a dimension
+            detail::fail("model file: ", ecount, " encoder tensors cannot fit in the ", r.remaining(), " bytes left");
+        for (std::uint32_t e = 0; e < ecount; ++e) {
+            const std::string idx = "encoder tensor " + std::to_string(e);
+            ModelFileTensor t;
+            t.name = r.string(idx + " name", kMaxModelNameBytes);
+            if (t.name.rfind("encoder.", 0) != 0 || t.name.size() == 8)
+                detail::fail("model file: ", idx, " is named '", t.name, "', expected 'encoder.<name>'");
+            const std::uint32_t rank = r.u32("tensor '" + t.name + "' rank");
+            if (rank != 1 && rank != 2)
+                detail::fail("model file: tensor '", t.name, "' has rank ", rank, ", expected 1 or 2");
+            for (std::uint32_t d = 0; d < rank; ++d) t.shape.push_back(r.u64("tensor '" + t.name + "' shape"));
+            std::uint64_t elements = 1;
+            for (const auto sz : t.shape) elements = checked_mul(elements, sz, "size of tensor '" + t.name + "'");
+            const std::uint64_t nbytes = checked_mul(elements, info.scalar_bytes, "byte size of tensor '" + t.name + "'");
+            if (nbytes > r.remaining())
+                detail::fail("model file: tensor '", t.name, "' ", shape_text(t.shape), " needs ", nbytes,
+                            " bytes of data but only ", r.remaining(), " bytes remain in the file");
+            const unsigned char* data = r.skip(std::size_t(nbytes), "tensor '" + t.name + "' data");
+            for (std::uint64_t i = 0; i < elements; ++i) {
+                const unsigned char* q = data + i * info.scalar_bytes;
+                const double v = info.scalar_bytes == 4 ? double(load_le<float>(q)) : load_le<double>(q);
+                if (!std::isfinite(v)) detail::fail("model file: tensor '", t.name, "' element ", i, " is not finite");
+            }
+            out.data.push_back(data);
+            info.tensors.push_back(std::move(t));
+        }
+    }
     if (r.remaining() != 0)
         detail::fail("model file: ", r.remaining(), " unexpected bytes after the last tensor");
     if (const double dims = spec_dim_sum(info.encoder); dims > double(c.input_dim))
@@ -303,12 +337,12 @@ void check_model_scalar() {
 
 }  // namespace detail
 
-/// The model in posenc's model file format, as bytes (what save_model() writes). Throws posenc::Error
-/// when the model cannot be saved: empty encoder, an encoder without a spec (wrapped by hand rather than
-/// built by make_encoder(), so a file could not rebuild it), a spec that does not rebuild an encoder of
-/// the same shape, or a non-finite weight (named with its tensor and index).
+namespace detail {
+/// model_to_bytes; check_rebuild = false skips the check that make_encoder() rebuilds the encoder
+/// from its spec (for an encoder the factory does not know, loaded back with
+/// model_from_bytes(bytes, encoder)).
 template <class T>
-std::string model_to_bytes(const Model<T>& model) {
+std::string model_bytes(const Model<T>& model, bool check_rebuild) {
     detail::check_model_scalar<T>();
     const AnyEncoder<T>& enc = model.encoder();
     if (enc.empty()) throw Error("save_model: the model has no encoder");
@@ -316,7 +350,7 @@ std::string model_to_bytes(const Model<T>& model) {
     if (spec.type.empty())
         detail::fail("save_model: the encoder (", enc.name(),
                     ") has no EncoderSpec: only encoders built by make_encoder() can be saved (a file stores the spec, not the code)");
-    try {
+    if (check_rebuild) try {
         const AnyEncoder<T> rebuilt = make_encoder<T>(spec);
         if (rebuilt.input_dim() != enc.input_dim() || rebuilt.output_dim() != enc.output_dim())
             detail::fail("it builds ", rebuilt.input_dim(), " -> ", rebuilt.output_dim(),
@@ -331,7 +365,8 @@ std::string model_to_bytes(const Model<T>& model) {
     detail::ByteWriter w;
     w.reserve(std::size_t(mlp.parameter_count()) * sizeof(T) + 1024);
     w.bytes(std::string_view(reinterpret_cast<const char*>(kModelFileMagic.data()), kModelFileMagic.size()));
-    w.u32(kModelFileVersion);
+    const std::vector<Param<T>> eparams = enc.parameters();
+    w.u32(eparams.empty() ? kModelFileVersion : kModelFileVersionEncoderParams);
     w.u32(std::uint32_t(sizeof(T)));
     w.u64(0);  // body length, patched below
     detail::write_spec(w, spec, 0);
@@ -368,18 +403,58 @@ std::string model_to_bytes(const Model<T>& model) {
         put(prefix + ".weight", L.W.data(), L.W.rows(), L.W.cols(), true);
         put(prefix + ".bias", L.b.data(), L.b.size(), 1, false);
     }
+    if (!eparams.empty()) {
+        w.u32(std::uint32_t(eparams.size()));
+        for (const auto& p : eparams) put("encoder." + p.name, p.value, p.rows, p.cols, p.cols != 1);
+    }
     w.patch_u64(16, std::uint64_t(w.size() - detail::kModelHeaderBytes));
     const std::uint32_t crc = detail::crc32(w.str());
     w.u32(crc);
     return w.take();
 }
+}  // namespace detail
+
+/// The model in posenc's model file format, as bytes (what save_model() writes). Throws posenc::Error
+/// when the model cannot be saved: empty encoder, an encoder without a spec (wrapped by hand rather than
+/// built by make_encoder(), so a file could not rebuild it), a spec that does not rebuild an encoder of
+/// the same shape, or a non-finite weight (named with its tensor and index). An encoder's parameters
+/// (ParametricEncoder) are saved too, as "encoder.<name>" tensors (format version 2).
+template <class T>
+std::string model_to_bytes(const Model<T>& model) {
+    return detail::model_bytes(model, true);
+}
 
 /// Rebuilds a Model from model-file bytes (see model_to_bytes / load_model). Everything is validated
 /// before the model is allocated; any problem throws posenc::Error naming it.
+namespace detail {
+template <class T>
+Model<T> model_from_parsed(const ParsedModelFile& p, AnyEncoder<T> enc, bool given);
+}  // namespace detail
+
 template <class T = double>
 Model<T> model_from_bytes(std::string_view bytes) {
     detail::check_model_scalar<T>();
     const detail::ParsedModelFile p = detail::parse_model_file(bytes);
+    return detail::model_from_parsed<T>(p, AnyEncoder<T>(), false);
+}
+
+/// model_from_bytes with the encoder supplied by the caller instead of rebuilt by make_encoder():
+/// for an encoder the factory does not know (a user's encoder with parameters). Its spec must be the
+/// file's; its parameters, if any, are replaced by the file's. Throws posenc::Error.
+template <class T>
+Model<T> model_from_bytes(std::string_view bytes, AnyEncoder<T> encoder) {
+    detail::check_model_scalar<T>();
+    const detail::ParsedModelFile p = detail::parse_model_file(bytes);
+    detail::require(!encoder.empty(), "model file: the encoder given is empty");
+    if (to_string(encoder.spec()) != to_string(p.info.encoder))
+        detail::fail("model file: the encoder given has spec ", to_string(encoder.spec()), ", the file's is ",
+                     to_string(p.info.encoder));
+    return detail::model_from_parsed<T>(p, std::move(encoder), true);
+}
+
+namespace detail {
+template <class T>
+Model<T> model_from_parsed(const ParsedModelFile& p, AnyEncoder<T> enc, bool given) {
     const ModelFileInfo& info = p.info;
     if constexpr (std::is_same_v<T, float>) {
         if (info.scalar_bytes == 8)  // narrowing: every value must fit a float
@@ -392,8 +467,7 @@ Model<T> model_from_bytes(std::string_view bytes) {
                                     " does not fit a float (loading a float64 file as float)");
             }
     }
-    AnyEncoder<T> enc;
-    try {
+    if (!given) try {
         enc = make_encoder<T>(info.encoder);
     } catch (const Error& e) {
         detail::fail("model file: encoder spec ", to_string(info.encoder), ": ", e.what());
@@ -422,8 +496,26 @@ Model<T> model_from_bytes(std::string_view bytes) {
         get(std::size_t(2 * l), L.W.data(), L.W.rows(), L.W.cols());
         get(std::size_t(2 * l + 1), L.b.data(), L.b.size(), 1);
     }
+    // The encoder's parameters (version 2): the same names and shapes as the encoder's own.
+    const std::size_t first = std::size_t(2 * mlp.num_layers());
+    std::vector<Param<T>> eparams = model.encoder().parameters();
+    const std::size_t in_file = info.tensors.size() - first;
+    if (in_file != eparams.size())
+        detail::fail("model file: ", in_file, " encoder parameter tensors, but the encoder ", to_string(info.encoder),
+                     " has ", eparams.size());
+    for (std::size_t e = 0; e < in_file; ++e) {
+        const ModelFileTensor& t = info.tensors[first + e];
+        const Param<T>& q = eparams[e];
+        const std::vector<std::uint64_t> want = q.cols == 1 ? std::vector<std::uint64_t>{std::uint64_t(q.rows)}
+                                                            : std::vector<std::uint64_t>{std::uint64_t(q.rows), std::uint64_t(q.cols)};
+        if (t.name != "encoder." + q.name || t.shape != want)
+            detail::fail("model file: tensor '", t.name, "' ", shape_text(t.shape), " does not match the encoder's 'encoder.",
+                         q.name, "' ", shape_text(want));
+        get(first + e, q.value, q.rows, q.cols);
+    }
     return model;
 }
+}  // namespace detail
 
 /// Saves `model` (its encoder's spec, its MlpConfig and first-layer policy, every weight and bias) to
 /// `path` in posenc's model file format (docs/model_files.md), float32 for Model<float>, float64 for

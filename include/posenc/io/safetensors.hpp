@@ -126,6 +126,17 @@ std::vector<SafetensorsTensor<T>> safetensors_tensors(const Mlp<T>& mlp) {
     return ts;
 }
 
+/// A model's tensors: the Mlp's (above), then the encoder's parameters, if it has any
+/// (ParametricEncoder), as "encoder.<name>" with the parameter's shape (rows x cols; [rows] for a
+/// vector). A fixed encoder adds nothing, so such a file is the plain nn.Linear stack.
+template <class T>
+std::vector<SafetensorsTensor<T>> safetensors_tensors(const Model<T>& model) {
+    std::vector<SafetensorsTensor<T>> ts = safetensors_tensors(model.mlp());
+    for (const auto& p : model.encoder().parameters())
+        ts.push_back({"encoder." + p.name, Mat<T>(p.value_matrix()), p.cols == 1});
+    return ts;
+}
+
 /// Metadata describing an MLP, as strings (safetensors metadata is string to string): "format" = "pt",
 /// "input_dim", "output_dim", "width", "depth", "hidden_activation" / "output_activation" (identity,
 /// relu, sigmoid, tanh, sine, gaussian) and "hidden_param" / "output_param" (omega_0 of sine, a of
@@ -170,7 +181,8 @@ void export_safetensors(const Mlp<T>& mlp, const std::filesystem::path& path,
     save_safetensors(safetensors_tensors(mlp), path, meta);
 }
 
-/// Exports the MLP weights of `model` as safetensors at `path` (atomic write), with the model's
+/// Exports the MLP weights of `model` (and the encoder's parameters, if it has any: "encoder.<name>",
+/// see safetensors_tensors(model)) as safetensors at `path` (atomic write), with the model's
 /// metadata (safetensors_metadata(model): encoder spec, sizes, activations) plus `extra`. In PyTorch
 /// the tensors load into a stack of nn.Linear layers applied to the encoding Psi(x) (see
 /// docs/model_files.md). Throws posenc::Error.
@@ -181,7 +193,7 @@ void export_safetensors(const Model<T>& model, const std::filesystem::path& path
     auto meta = safetensors_metadata(model);
     for (const auto& [k, v] : extra)
         if (!meta.emplace(k, v).second) detail::fail("export_safetensors: metadata key \"", k, "\" is reserved by posenc");
-    save_safetensors(safetensors_tensors(model.mlp()), path, meta);
+    save_safetensors(safetensors_tensors(model), path, meta);
 }
 
 }  // namespace posenc

@@ -14,6 +14,7 @@
 #pragma once
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,26 @@
 #include "posenc/core/param.hpp"
 
 namespace posenc {
+
+namespace detail {
+template <class M, bool HasContext>
+struct ContextOf {
+    using type = int;
+};
+template <class M>
+struct ContextOf<M, true> {
+    using type = typename M::Context;
+};
+}  // namespace detail
+
+/// A model with the context protocol (posenc::Model): forward(ctx, batch) fills a caller-owned
+/// `typename M::Context`, backward(ctx, dY) consumes it. Models with only the member-state
+/// forward(batch) / backward(batch, dY) (a user's TrainableModel) are still trained through those.
+template <class M, class B>
+concept ContextModel = requires(M& m, const B& b, typename M::Context& ctx, ConstMatRef<typename M::Scalar> dY) {
+    m.forward(ctx, b);
+    m.backward(ctx, dY);
+};
 
 /// A batch cut into consecutive chunks: encoded sub-batches (model.subset) and their targets.
 template <class B, class T>
@@ -58,19 +79,25 @@ Chunks<B, T> make_chunks(const M& model, const B& batch, const ConstMatRef<T>& Y
 /// Forward, loss and backward over every chunk; leaves in the parameters' gradients the gradient of
 /// the loss over the whole chunked batch (the mean over all its entries, like one pass over it), and
 /// returns {loss, MSE} of that batch (the MSE equals the loss for Loss::Mse). `params` must be
-/// model.parameters(). This is train()'s one gradient path: a full batch is one chunk, a mini-batch
+/// model.parameters(). `ctx` is the model's Context (ContextModel; any int for a member-state model),
+/// reused by the caller between steps. This is train()'s one gradient path: a full batch is one chunk, a mini-batch
 /// is one chunk or several. Throws posenc::Error when a chunk's output is not the shape of its targets.
 template <class M, class B, class T>
 std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks, Loss loss,
-                                           std::vector<Param<T>>& params) {
+                                           std::vector<Param<T>>& params,
+                                           typename detail::ContextOf<M, ContextModel<M, B>>::type& ctx) {
     detail::require(!chunks.parts.empty() && chunks.parts.size() == chunks.Y.size(),
                     "chunked_gradient: no chunks, or chunks and targets differ in number");
     const bool one = chunks.parts.size() == 1;
     std::vector<Vec<T>> acc(one ? 0 : params.size());
     Mat<T> dY;
     double total = 0, sq = 0;
+    constexpr bool contexts = ContextModel<M, B>;
     for (std::size_t c = 0; c < chunks.parts.size(); ++c) {
-        const Mat<T>& out = model.forward(chunks.parts[c]);
+        const Mat<T>& out = [&]() -> const Mat<T>& {
+            if constexpr (contexts) return model.forward(ctx, chunks.parts[c]);
+            else return model.forward(chunks.parts[c]);
+        }();
         const ConstMatRef<T> Yc(chunks.Y[c]);
         if (out.rows() != Yc.rows() || out.cols() != Yc.cols())
             detail::fail("train: model output (", out.rows(), " x ", out.cols(),
@@ -81,7 +108,8 @@ std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks,
         total += share * loss_value(loss, out, Yc, dY);
         if (loss != Loss::Mse) sq += share * mse(out, Yc);
         if (!one) dY *= T(share);
-        model.backward(chunks.parts[c], dY);
+        if constexpr (contexts) model.backward(ctx, dY);
+        else model.backward(chunks.parts[c], dY);
         if (one) break;
         for (std::size_t i = 0; i < params.size(); ++i) {
             if (c == 0) acc[i] = params[i].grads();
@@ -91,6 +119,15 @@ std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks,
     if (!one)
         for (std::size_t i = 0; i < params.size(); ++i) params[i].grads() = acc[i];
     return {total, loss == Loss::Mse ? total : sq};
+}
+
+/// chunked_gradient in a context of its own (made for this call; train() keeps one across steps so
+/// that the activation buffers are reused).
+template <class M, class B, class T>
+std::pair<double, double> chunked_gradient(M& model, const Chunks<B, T>& chunks, Loss loss,
+                                           std::vector<Param<T>>& params) {
+    typename detail::ContextOf<M, ContextModel<M, B>>::type ctx{};
+    return chunked_gradient(model, chunks, loss, params, ctx);
 }
 
 }  // namespace posenc

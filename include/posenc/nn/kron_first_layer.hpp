@@ -12,6 +12,7 @@
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/nn/dense.hpp"
+#include "posenc/nn/first_layer.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/core/param.hpp"
 
@@ -70,6 +71,31 @@ void kron_grid_weight_grad(ConstMatRef<T> dZ, ConstMatRef<T> Px, ConstMatRef<T> 
         dW = tmp;
     }
 }
+
+/// The Kron-MLP first layer as a FirstLayerInput (nn/first_layer.hpp): the Dx*Dy Kronecker features
+/// of the grid of Px (Dx x Nx) and Py (Dy x Ny), never formed; product = kron_grid_product, weight
+/// gradient = kron_grid_weight_grad + row sums. Views Px and Py: keep them alive while it is used.
+template <class T>
+class KronGrid {
+public:
+    /// Views the axis codes of the grid.
+    KronGrid(ConstMatRef<T> Px, ConstMatRef<T> Py) : px_(Px), py_(Py) {}
+    /// Dx * Dy, the Kronecker feature count.
+    Index dim() const { return px_.rows() * py_.rows(); }
+    /// Nx * Ny, grid points (column i + j * Ny).
+    Index cols() const { return px_.cols() * py_.cols(); }
+    /// P = W F (no bias), F the Kronecker features.
+    void product(const Mat<T>& W, MatRef<T> P) const { kron_grid_product<T>(W, px_, py_, P); }
+    /// dW = dZ F^T (resized), db = row sums of dZ.
+    void weight_grad(ConstMatRef<T> dZ, Mat<T>& dW, Vec<T>& db) const {
+        dW.resize(dZ.rows(), dim());
+        kron_grid_weight_grad<T>(dZ, px_, py_, dW);
+        detail::row_sums<T>(dZ, db);
+    }
+
+private:
+    ConstMatRef<T> px_, py_;
+};
 
 /// A standalone Kron-MLP first layer: Z = W F + b on the Kronecker features F of a grid (see
 /// kron_grid_product for the layout), H hidden units, without ever forming F. Weights are stored exactly
@@ -146,29 +172,29 @@ public:
     /// Views of all weights and biases with their gradients (the Mlp's names).
     std::vector<Param<T>> parameters() { return mlp_.parameters(); }
 
-    /// Training forward pass on the grid of Px (Dx x Nx), Py (Dy x Ny); returns C x Ny*Nx.
-    const Mat<T>& forward(ConstMatRef<T> Px, ConstMatRef<T> Py) {
+    /// The context of one pass (the Mlp's Workspace), owned by the caller.
+    using Workspace = typename Mlp<T>::Workspace;
+
+    /// Training forward pass on the grid of Px (Dx x Nx), Py (Dy x Ny) into the caller's workspace;
+    /// returns C x Ny*Nx (inside ws). Pass the same grid and ws to backward.
+    const Mat<T>& forward(Workspace& ws, ConstMatRef<T> Px, ConstMatRef<T> Py) const {
         check_bases(Px, Py);
-        auto Z0 = mlp_.first_product(Px.cols() * Py.cols());
-        kron_grid_product<T>(mlp_.layer(0).W, Px, Py, Z0);
-        return mlp_.forward_from_first_product();
+        return mlp_.forward(ws, KronGrid<T>(Px, Py));
     }
-    /// Back-propagates dY = dL/dY (C x Ny*Nx) of the last forward on the same grid: overwrites every
+    /// Back-propagates dY = dL/dY (C x Ny*Nx) through the pass in ws on the same grid: overwrites every
     /// weight and bias gradient.
-    void backward(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> dY) {
+    void backward(Workspace& ws, ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> dY) {
         check_bases(Px, Py);
-        const auto dZ0 = mlp_.backward_to_first(dY, true);
-        detail::check_shape(dZ0, mlp_.layer(0).out_dim(), Px.cols() * Py.cols(), "KronMlp::backward", "grid");
-        kron_grid_weight_grad<T>(dZ0, Px, Py, mlp_.layer(0).dW);
-        detail::row_sums<T>(dZ0, mlp_.layer(0).db);
+        mlp_.backward(ws, KronGrid<T>(Px, Py), dY);
     }
+    /// Training forward pass in the KronMlp's own workspace (convenience form of forward(ws, Px, Py)).
+    const Mat<T>& forward(ConstMatRef<T> Px, ConstMatRef<T> Py) { return forward(ws_, Px, Py); }
+    /// Back-propagates dY of the last forward(Px, Py) on the same grid (convenience form).
+    void backward(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> dY) { backward(ws_, Px, Py, dY); }
     /// Output on a grid (const, keeps no state).
     Mat<T> predict(ConstMatRef<T> Px, ConstMatRef<T> Py) const {
-        check_bases(Px, Py);
-        typename Mlp<T>::Workspace ws;
-        auto Z0 = mlp_.first_product(ws, Px.cols() * Py.cols());
-        kron_grid_product<T>(mlp_.layer(0).W, Px, Py, Z0);
-        return mlp_.run_from_first_product(ws);
+        Workspace ws;
+        return forward(ws, Px, Py);
     }
 
 private:
@@ -180,6 +206,7 @@ private:
     }
     Index dx_, dy_;
     Mlp<T> mlp_;
+    Workspace ws_;  // only the convenience forms use it
 };
 
 }  // namespace posenc

@@ -1,4 +1,5 @@
-// posenc/nn/mlp.hpp — a multilayer perceptron with cached activations and hand-written backprop.
+// posenc/nn/mlp.hpp — a multilayer perceptron with hand-written backprop: forward fills a caller-owned
+// Workspace (the pass's context), backward consumes it (docs/nn.md, "Forward and backward").
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "posenc/nn/activations.hpp"
 #include "posenc/nn/dense.hpp"
 #include "posenc/core/param.hpp"
+#include "posenc/nn/first_layer.hpp"
 
 namespace posenc {
 
@@ -70,10 +72,13 @@ void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A
 
 /// Multilayer perceptron on batches of points as columns (input_dim x N -> output_dim x N).
 ///
-/// Training: forward(X) caches every layer's activations, backward(dY) overwrites all parameter
-/// gradients (and optionally returns dL/dX). Buffers are reused between steps of the same batch size.
-/// The lower-level hooks first_product / forward_from_first_product / backward_to_first let a caller
-/// compute the first layer's product W0 X itself (posenc::Model's fused sparse first layer).
+/// Training, the context protocol (no state kept in the Mlp between the calls):
+///   typename Mlp<T>::Workspace ws;                 // the caller's; reused between steps
+///   const Mat<T>& Y = mlp.forward(ws, X);          // fills ws with every layer's activations
+///   mlp.backward(ws, X, dY, &dX);                  // consumes ws: overwrites every dW, db (and dX)
+/// The first layer is a strategy (nn/first_layer.hpp): forward(ws, in) / backward(ws, in, dY) take any
+/// FirstLayerInput `in` (DenseCodes, SparseWindows, KronGrid), which computes W0 Psi and dW0 itself.
+/// Convenience: forward(X) / backward(dY) keep one Workspace (and a copy of X) inside the Mlp.
 /// Inference: predict(X) is const and keeps no state. Copying an Mlp invalidates earlier Params.
 template <class T>
 class Mlp {
@@ -143,75 +148,73 @@ public:
         return n;
     }
 
-    // ---- training path --------------------------------------------------------------------------
-    /// Forward pass on X (input_dim x N); keeps a copy of X for backward(dY). Returns output_dim x N.
-    const Mat<T>& forward(ConstMatRef<T> X) {
+    // ---- training path: the context protocol ---------------------------------------------------
+    /// Forward pass on X (input_dim x N) into the caller's workspace `ws` (resized as needed); returns
+    /// the output (output_dim x N, inside ws). Pass the same X and ws to backward.
+    const Mat<T>& forward(Workspace& ws, ConstMatRef<T> X) const {
         check_input(X);
-        input_ = X;
-        has_input_ = true;
-        return forward_impl(input_);
+        return forward(ws, DenseCodes<T>(X));
     }
-    /// Forward pass without copying X: the caller passes the same X to backward_with_input.
-    const Mat<T>& forward_ref(ConstMatRef<T> X) {
+    /// Forward pass with a first-layer strategy `in` (nn/first_layer.hpp): in.product computes W0 Psi.
+    template <class S>
+        requires FirstLayerInput<S, T>
+    const Mat<T>& forward(Workspace& ws, const S& in) const {
+        detail::require(!layers_.empty(), "Mlp: the network is empty (default-constructed)");
+        if (in.dim() != input_dim())
+            detail::fail("Mlp: input X must have input_dim = ", input_dim(), " rows (got ", in.dim(), ")");
+        in.product(layers_.front().W, first_product(ws, in.cols()));
+        return run_from_first_product(ws);
+    }
+    /// Back-propagates dY = dL/dY (output_dim x N) through the pass that filled `ws` on input X:
+    /// overwrites every layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N). `ws` keeps
+    /// the forward activations' buffers (its backward scratch is overwritten).
+    void backward(Workspace& ws, ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
         check_input(X);
-        has_input_ = false;
-        return forward_impl(X);
-    }
-    /// The output of the last forward pass.
-    const Mat<T>& output() const { return ws_.A.back(); }
-
-    /// Back-propagates dY = dL/dY (output_dim x N) through the last forward(X): overwrites every
-    /// layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N).
-    void backward(ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
-        detail::require(has_input_, "Mlp::backward: needs a preceding forward(X) (after forward_ref use backward_with_input)");
-        backward_with_input(input_, dY, dX);
-    }
-    /// Like backward, for a pass made with forward_ref(X): X must be the same input.
-    void backward_with_input(ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
-        check_input(X);
-        detail::require(X.cols() == ws_.n, "Mlp::backward: X must have the forward batch's ", ws_.n,
-                                               " columns (got ", X.cols(), ")");
-        auto dZ0 = backward_to_first(dY, true);
-        Dense<T>& L0 = layers_.front();
-        detail::gemm_nt<T>(dZ0, X, L0.dW);
-        detail::row_sums<T>(dZ0, L0.db);
+        detail::require(X.cols() == ws.n, "Mlp::backward: X must have the forward batch's ", ws.n,
+                                              " columns (got ", X.cols(), ")");
+        auto dZ0 = backward(ws, DenseCodes<T>(X), dY);
         if (dX) {
-            dX->resize(input_dim(), ws_.n);
-            detail::gemm<T>(detail::Op::T, detail::Op::N, L0.W, dZ0, *dX);
+            dX->resize(input_dim(), ws.n);
+            detail::gemm<T>(detail::Op::T, detail::Op::N, layers_.front().W, dZ0, *dX);
         }
     }
-
-    // ---- hooks for a caller-computed first layer (fused sparse first layer) ---------------------
-    /// The layer-0 buffer (width0 x n) the caller fills with the product W0 X, WITHOUT the bias.
-    Eigen::Map<Mat<T>> first_product(Index n) { return first_product(ws_, n); }
-    /// Completes the forward pass after first_product was filled (adds b0, activations, later layers).
-    const Mat<T>& forward_from_first_product() {
-        has_input_ = false;
-        return run_from_first_product(ws_);
+    /// Back-propagates dY through the pass that filled `ws` with the first-layer strategy `in` (the
+    /// same input): overwrites every layer's dW, db (layer 0's by in.weight_grad). Returns
+    /// dZ0 = dL/dZ0 (width0 x N, a view into ws) for a caller that needs the code gradient W0^T dZ0.
+    template <class S>
+        requires FirstLayerInput<S, T>
+    Eigen::Map<const Mat<T>> backward(Workspace& ws, const S& in, ConstMatRef<T> dY) {
+        detail::require(in.cols() == ws.n, "Mlp::backward: the input must have the forward batch's ", ws.n,
+                        " columns (got ", in.cols(), ")");
+        auto dZ0 = backward_to_first(ws, dY, true);
+        Dense<T>& L0 = layers_.front();
+        in.weight_grad(dZ0, L0.dW, L0.db);
+        return dZ0;
     }
-    /// Back-propagates dY through every layer but stops at layer 0's pre-activation: returns
-    /// dZ0 = dL/dZ0 (width0 x N). With param_grads, overwrites dW, db of layers 1..depth (layer 0's
-    /// are the caller's job); without, leaves all gradients untouched (pure input-gradient pass).
-    Eigen::Map<const Mat<T>> backward_to_first(ConstMatRef<T> dY, bool param_grads = true) {
-        detail::require(ws_.n > 0 && Index(ws_.A.size()) == num_layers(), "Mlp::backward: needs a preceding forward");
-        detail::check_shape(dY, output_dim(), ws_.n, "Mlp::backward", "dY");
-        const Index N = ws_.n, L = num_layers();
+    /// Back-propagates dY through every layer of the pass in `ws` but stops at layer 0's
+    /// pre-activation: returns dZ0 = dL/dZ0 (width0 x N, a view into ws). With param_grads, overwrites
+    /// dW, db of layers 1..depth (layer 0's are left to the caller's strategy); without, leaves all
+    /// gradients untouched (pure input-gradient pass).
+    Eigen::Map<const Mat<T>> backward_to_first(Workspace& ws, ConstMatRef<T> dY, bool param_grads) {
+        detail::require(ws.n > 0 && Index(ws.A.size()) == num_layers(), "Mlp::backward: needs a preceding forward");
+        detail::check_shape(dY, output_dim(), ws.n, "Mlp::backward", "dY");
+        const Index N = ws.n, L = num_layers();
         Index maxr = 0;
         for (const auto& l : layers_) maxr = std::max(maxr, l.out_dim());
-        if (ws_.g0.size() < maxr * N) ws_.g0.resize(maxr * N);
-        if (ws_.g1.size() < maxr * N) ws_.g1.resize(maxr * N);
-        T* cur = ws_.g0.data();
-        T* nxt = ws_.g1.data();
+        if (ws.g0.size() < maxr * N) ws.g0.resize(maxr * N);
+        if (ws.g1.size() < maxr * N) ws.g1.resize(maxr * N);
+        T* cur = ws.g0.data();
+        T* nxt = ws.g1.data();
         Eigen::Map<Mat<T>>(cur, output_dim(), N) = dY;
         for (Index l = L - 1; l >= 0; --l) {
             const Index rows = layers_[std::size_t(l)].out_dim();
             const bool keepz = needs_preactivation(activation(l).kind);
-            detail::activation_backward_inplace<T>(activation(l), keepz ? ws_.Z[std::size_t(l)].data() : nullptr,
-                                                   ws_.A[std::size_t(l)].data(), cur, rows, N);
+            detail::activation_backward_inplace<T>(activation(l), keepz ? ws.Z[std::size_t(l)].data() : nullptr,
+                                                   ws.A[std::size_t(l)].data(), cur, rows, N);
             Eigen::Map<Mat<T>> dZ(cur, rows, N);
             if (l == 0) break;
             Dense<T>& D = layers_[std::size_t(l)];
-            const Mat<T>& Aprev = ws_.A[std::size_t(l - 1)];
+            const Mat<T>& Aprev = ws.A[std::size_t(l - 1)];
             if (param_grads) {
                 detail::gemm_nt<T>(dZ, Aprev, D.dW);
                 detail::row_sums<T>(dZ, D.db);
@@ -221,6 +224,52 @@ public:
             std::swap(cur, nxt);
         }
         return Eigen::Map<const Mat<T>>(cur, layers_.front().out_dim(), N);
+    }
+
+    // ---- training path: convenience forms with the Mlp's own workspace ----------------------------
+    /// Forward pass on X (input_dim x N) in the Mlp's own workspace; keeps a copy of X for backward(dY).
+    const Mat<T>& forward(ConstMatRef<T> X) {
+        check_input(X);
+        input_ = X;
+        has_input_ = true;
+        return forward(ws_, DenseCodes<T>(input_));
+    }
+    /// The output of the last forward(X).
+    const Mat<T>& output() const { return ws_.A.back(); }
+    /// Back-propagates dY = dL/dY (output_dim x N) through the last forward(X): overwrites every
+    /// layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N).
+    void backward(ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
+        detail::require(has_input_, "Mlp::backward: needs a preceding forward(X) (after forward_ref use backward_with_input)");
+        backward(ws_, input_, dY, dX);
+    }
+
+    // ---- deprecated member-state hooks (before 2026-12-02; docs/migration.md) ---------------------
+    /// Deprecated: forward(ws, X) with a caller-owned Workspace.
+    [[deprecated("use forward(workspace, X) (docs/migration.md)")]] const Mat<T>& forward_ref(ConstMatRef<T> X) {
+        check_input(X);
+        has_input_ = false;
+        return forward(ws_, DenseCodes<T>(X));
+    }
+    /// Deprecated: backward(ws, X, dY, dX) with the workspace of forward(ws, X).
+    [[deprecated("use backward(workspace, X, dY, dX) (docs/migration.md)")]] void backward_with_input(
+        ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
+        backward(ws_, X, dY, dX);
+    }
+    /// Deprecated: a FirstLayerInput strategy (nn/first_layer.hpp) and forward(ws, in).
+    [[deprecated("use forward(workspace, first_layer_input) (docs/migration.md)")]] Eigen::Map<Mat<T>> first_product(
+        Index n) {
+        return first_product(ws_, n);
+    }
+    /// Deprecated: see first_product(n).
+    [[deprecated("use forward(workspace, first_layer_input) (docs/migration.md)")]] const Mat<T>&
+    forward_from_first_product() {
+        has_input_ = false;
+        return run_from_first_product(ws_);
+    }
+    /// Deprecated: backward_to_first(ws, dY, param_grads) or backward(ws, in, dY).
+    [[deprecated("use backward_to_first(workspace, dY, param_grads) (docs/migration.md)")]] Eigen::Map<const Mat<T>>
+    backward_to_first(ConstMatRef<T> dY, bool param_grads = true) {
+        return backward_to_first(ws_, dY, param_grads);
     }
 
     // ---- inference ------------------------------------------------------------------------------
@@ -272,10 +321,6 @@ private:
         const std::size_t u = std::size_t(l);
         return needs_preactivation(activation(l).kind) ? ws.Z[u] : ws.A[u];
     }
-    const Mat<T>& forward_impl(ConstMatRef<T> X) {
-        detail::gemm<T>(detail::Op::N, detail::Op::N, layers_.front().W, X, first_product(ws_, X.cols()));
-        return run_from_first_product(ws_);
-    }
     void check_input(ConstMatRef<T> X) const {
         detail::require(!layers_.empty(), "Mlp: the network is empty (default-constructed)");
         if (X.rows() != input_dim())
@@ -286,7 +331,7 @@ private:
 
     MlpConfig cfg_{};
     std::vector<Dense<T>> layers_;
-    Workspace ws_;
+    Workspace ws_;   // only the convenience forms forward(X) / backward(dY) and the deprecated hooks use it
     Mat<T> input_;
     bool has_input_ = false;
 };

@@ -34,22 +34,28 @@ inline constexpr double kSparseAutoDensity = 0.2;
 
 /// An encoded batch: either the dense embedding (D x N) or its windows (K x N), as chosen by
 /// Model::prepare. Encode once, reuse for every step (and take mini-batches with Model::subset).
+/// For an encoder with parameters the codes change at every step, so the batch keeps the
+/// coordinates instead (`raw`) and Model::forward encodes them with the current parameters.
 template <class T>
 struct EncodedBatch {
-    bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does
+    bool sparse = false;  ///< true: `windows` holds the batch; false: `dense` does (raw: the path used)
     Mat<T> dense;         ///< D x N embedding (dense path)
     Windows<T> windows;   ///< K x N windows (sparse path)
+    bool raw = false;     ///< true: `points` holds the batch (an encoder with parameters)
+    Mat<T> points;        ///< input_dim x N coordinates (raw batches)
     /// Layout of `windows` found by prepare()/subset() (sparse path; see WindowRuns): lets every step
     /// skip re-scanning the windows. Empty for a hand-made batch (then each step scans). After editing
     /// `windows`, refresh it: `batch.runs = make_window_runs(batch.windows)`.
     WindowRuns runs;
     /// Number of points N.
-    Index cols() const { return sparse ? windows.cols() : dense.cols(); }
+    Index cols() const { return raw ? points.cols() : sparse ? windows.cols() : dense.cols(); }
 };
 
 /// A coordinate network: x (input_dim x N) -> Psi(x) (D x N) -> Mlp -> output_dim x N.
-/// The Mlp's input_dim is set from the encoder. Training goes through prepare / forward / backward
-/// (backward overwrites the parameter gradients); predict and input_gradient take raw coordinates.
+/// The Mlp's input_dim is set from the encoder. Training goes through prepare, then per step
+/// forward(ctx, batch) / backward(ctx, dY) with a caller-owned Context (backward overwrites the
+/// parameter gradients); the first layer is a strategy (nn/first_layer.hpp) chosen by FirstLayerPath.
+/// predict and input_gradient take raw coordinates and keep no state.
 template <class T>
 class Model {
 public:
@@ -90,14 +96,27 @@ public:
     Mlp<T>& mlp() { return mlp_; }                              ///< the network after the encoder
     const Mlp<T>& mlp() const { return mlp_; }                  ///< the network after the encoder
     const AnyEncoder<T>& encoder() const { return encoder_; }   ///< the encoder
-    /// All weights and biases with their gradients (see Mlp::parameters).
-    std::vector<Param<T>> parameters() { return mlp_.parameters(); }
+    /// All trainable tensors with their gradients: the Mlp's ("layer<l>.weight", "layer<l>.bias", see
+    /// Mlp::parameters), then the encoder's, if it has any, as "encoder.<name>" (ParametricEncoder).
+    std::vector<Param<T>> parameters() {
+        std::vector<Param<T>> ps = mlp_.parameters();
+        if (encoder_.has_parameters())
+            for (auto& p : encoder_.parameters()) {
+                p.name = "encoder." + p.name;
+                ps.push_back(std::move(p));
+            }
+        return ps;
+    }
 
     /// Encodes X (input_dim x N) once: windows when uses_sparse(), else the dense embedding.
     EncodedBatch<T> prepare(ConstMatRef<T> X) const {
         EncodedBatch<T> b;
         b.sparse = uses_sparse();
-        if (b.sparse) {
+        if (encoder_.has_parameters()) {  // codes depend on the parameters: keep the coordinates
+            detail::check_points<T>(X, input_dim(), "Model::prepare");
+            b.raw = true;
+            b.points = X;
+        } else if (b.sparse) {
             encoder_.windows(X, b.windows);
             b.runs = make_window_runs(b.windows);
         } else {
@@ -115,7 +134,10 @@ public:
                 detail::fail("Model::subset: column ", c, " is out of range [0, ", N, ")");
         EncodedBatch<T> s;
         s.sparse = batch.sparse;
-        if (batch.sparse) {
+        s.raw = batch.raw;
+        if (batch.raw) {
+            s.points = batch.points(Eigen::all, cols);
+        } else if (batch.sparse) {
             s.windows.width = batch.windows.width;
             s.windows.index = batch.windows.index(Eigen::all, cols);
             s.windows.weight = batch.windows.weight(Eigen::all, cols);
@@ -126,33 +148,104 @@ public:
         return s;
     }
 
-    /// Forward pass on an encoded batch; returns output_dim x N and caches what backward needs.
-    const Mat<T>& forward(const EncodedBatch<T>& batch) {
+    /// The context of one training pass, owned by the caller (docs/nn.md, "Forward and backward"):
+    /// forward(ctx, batch) fills it, backward(ctx, dY) consumes it. It refers to the batch of the pass
+    /// (keep the batch alive and unchanged until backward) and holds the network's activations; reuse
+    /// one Context between steps to keep its buffers.
+    struct Context {
+        typename Mlp<T>::Workspace mlp;          ///< the network's activations and backward scratch
+        const EncodedBatch<T>* batch = nullptr;  ///< the batch of the last forward (read by backward)
+        const WindowRuns* plan = nullptr;        ///< sparse path: the plan its validation chose (or null)
+        Mat<T> codes;                            ///< raw batches, dense path: the codes of this pass
+        Windows<T> windows;                      ///< raw batches, sparse path: the windows of this pass
+        Mat<T> dcodes;                           ///< raw batches: dL/dcodes = W0^T dZ0 (backward)
+    };
+
+    /// Forward pass on an encoded batch into `ctx`; returns output_dim x N (inside ctx). The batch's
+    /// windows are validated here (sparse path: O(N) with a WindowRuns plan and a one-row first layer,
+    /// else O(KN)); backward(ctx, dY) trusts them.
+    const Mat<T>& forward(Context& ctx, const EncodedBatch<T>& batch) const {
         check_batch(batch);
-        if (!batch.sparse) return mlp_.forward_ref(batch.dense);
-        const WindowRuns* runs = check_sparse(batch, "Model::forward");
-        checked_windows_ = batch.windows.index.data();  // backward on the same batch skips the re-check
-        detail::sparse_product_unchecked<T>(mlp_.layer(0).W, batch.windows, mlp_.first_product(batch.cols()), runs);
-        return mlp_.forward_from_first_product();
+        ctx.batch = nullptr;
+        if (batch.raw) {  // an encoder with parameters: encode with the current values
+            ctx.plan = nullptr;
+            if (batch.sparse) {
+                encoder_.windows(batch.points, ctx.windows);
+                const SparseWindows<T> first(ctx.windows, nullptr, mlp_.layer(0).in_dim(), mlp_.layer(0).out_dim(),
+                                             "Model::forward");
+                const Mat<T>& out = mlp_.forward(ctx.mlp, first);
+                ctx.batch = &batch;
+                return out;
+            }
+            ctx.codes.resize(encoder_.output_dim(), batch.cols());
+            encoder_.encode(batch.points, ctx.codes);
+            const Mat<T>& out = mlp_.forward(ctx.mlp, DenseCodes<T>(ctx.codes));
+            ctx.batch = &batch;
+            return out;
+        }
+        if (!batch.sparse) {
+            ctx.plan = nullptr;
+            const Mat<T>& out = mlp_.forward(ctx.mlp, DenseCodes<T>(batch.dense));
+            ctx.batch = &batch;
+            return out;
+        }
+        const SparseWindows<T> first(batch.windows, &batch.runs, mlp_.layer(0).in_dim(), mlp_.layer(0).out_dim(),
+                                     "Model::forward");
+        ctx.plan = first.plan();
+        const Mat<T>& out = mlp_.forward(ctx.mlp, first);
+        ctx.batch = &batch;
+        return out;
     }
 
-    /// Back-propagates dY (output_dim x N) for the batch of the last forward (pass the same batch):
-    /// overwrites every parameter gradient.
-    void backward(const EncodedBatch<T>& batch, ConstMatRef<T> dY) {
-        check_batch(batch);
-        if (!batch.sparse) {
-            mlp_.backward_with_input(batch.dense, dY);
+    /// Back-propagates dY (output_dim x N) through the pass in `ctx` (on its batch): overwrites every
+    /// parameter gradient.
+    void backward(Context& ctx, ConstMatRef<T> dY) {
+        detail::require(ctx.batch != nullptr, "Model::backward: needs a preceding forward(context, batch)");
+        const EncodedBatch<T>& batch = *ctx.batch;
+        if (batch.raw) {
+            const Index D = mlp_.layer(0).in_dim();
+            const auto dZ0 = batch.sparse ? mlp_.backward(ctx.mlp, SparseWindows<T>(ctx.windows, nullptr, D), dY)
+                                          : mlp_.backward(ctx.mlp, DenseCodes<T>(ctx.codes), dY);
+            encoder_backward(batch.points, dZ0, ctx.dcodes);
             return;
         }
-        detail::require(batch.cols() == mlp_.output().cols(),
+        if (!batch.sparse) {
+            mlp_.backward(ctx.mlp, DenseCodes<T>(batch.dense), dY);
+            return;
+        }
+        mlp_.backward(ctx.mlp, SparseWindows<T>(batch.windows, ctx.plan, mlp_.layer(0).in_dim()), dY);
+    }
+
+    /// Deprecated (member-state form): forward(ctx, batch) with a caller-owned Context. Runs in the
+    /// Model's own context; returns output_dim x N.
+    [[deprecated("use forward(context, batch) (docs/migration.md)")]] const Mat<T>& forward(const EncodedBatch<T>& batch) {
+        return forward(ctx_, batch);
+    }
+
+    /// Deprecated (member-state form): backward(ctx, dY). Back-propagates dY for the last
+    /// forward(batch) (pass the same batch): overwrites every parameter gradient. The batch's windows
+    /// are validated again.
+    [[deprecated("use backward(context, dY) (docs/migration.md)")]] void backward(const EncodedBatch<T>& batch,
+                                                                               ConstMatRef<T> dY) {
+        check_batch(batch);
+        if (batch.raw) {  // the context refers to the forward's batch: this one must have its size
+            detail::require(ctx_.batch != nullptr && ctx_.batch->cols() == batch.cols(),
+                            "Model::backward: batch must be the one of the last forward");
+            ctx_.batch = &batch;
+            backward(ctx_, dY);
+            return;
+        }
+        if (!batch.sparse) {
+            mlp_.backward(ctx_.mlp, batch.dense, dY);
+            return;
+        }
+        detail::require(ctx_.mlp.n > 0 && !ctx_.mlp.A.empty(), "Mlp::backward: needs a preceding forward");
+        detail::require(batch.cols() == ctx_.mlp.A.back().cols(),
                         "Model::backward: batch must be the one of the last forward (",
-                            mlp_.output().cols(), " columns, got ", batch.cols(), ")");
-        const WindowRuns* runs = batch.runs.cols() == batch.cols() && mlp_.layer(0).out_dim() == 1 ? &batch.runs : nullptr;
-        if (batch.windows.index.data() != checked_windows_) runs = check_sparse(batch, "Model::backward");
-        const auto dZ0 = mlp_.backward_to_first(dY, true);
-        detail::check_shape(dZ0, mlp_.layer(0).out_dim(), batch.cols(), "Model::backward", "dZ0");
-        Dense<T>& first = mlp_.layer(0);
-        detail::sparse_first_backward_unchecked<T>(batch.windows, dZ0, first.in_dim(), first.dW, &first.db, runs);
+                            ctx_.mlp.A.back().cols(), " columns, got ", batch.cols(), ")");
+        const SparseWindows<T> first(batch.windows, &batch.runs, mlp_.layer(0).in_dim(), mlp_.layer(0).out_dim(),
+                                     "Model::backward");
+        mlp_.backward(ctx_.mlp, first, dY);
     }
 
     /// Output for coordinates X (input_dim x N), encoded and evaluated in chunks of `chunk` points;
@@ -167,34 +260,35 @@ public:
         Mat<T> psi;
         for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
             const Index nc = std::min(chunk, X.cols() - c0);
-            auto P = mlp_.first_product(ws, nc);
             if (sparse) {
                 encoder_.windows(X.middleCols(c0, nc), win);
-                sparse_product<T>(mlp_.layer(0).W, win, P);
+                Y.middleCols(c0, nc) = mlp_.forward(
+                    ws, SparseWindows<T>(win, nullptr, mlp_.layer(0).in_dim(), mlp_.layer(0).out_dim(), "sparse_product"));
             } else {
                 psi.resize(encoder_.output_dim(), nc);
                 encoder_.encode(X.middleCols(c0, nc), psi);
-                detail::gemm<T>(detail::Op::N, detail::Op::N, mlp_.layer(0).W, psi, P);
+                Y.middleCols(c0, nc) = mlp_.forward(ws, DenseCodes<T>(psi));
             }
-            Y.middleCols(c0, nc) = mlp_.run_from_first_product(ws);
         }
         return Y;
     }
 
     /// d/dx of sum(dY .* f(X)): the gradient of the output, contracted with dY (output_dim x N), with
     /// respect to the coordinates X (input_dim x N), through the Mlp and the encoder's input Jacobian
-    /// (encoder.backward). Leaves the parameter gradients untouched but replaces the cached forward
-    /// state (call forward again before backward). Works in chunks of `chunk` points.
+    /// (encoder.backward). Leaves the parameter gradients untouched and keeps no state (it runs in its
+    /// own Context). Works in chunks of `chunk` points.
     Mat<T> input_gradient(ConstMatRef<T> X, ConstMatRef<T> dY, Index chunk = 4096) {
         detail::require(chunk > 0, "Model::input_gradient: chunk must be > 0 (got ", chunk, ")");
         detail::check_points<T>(X, input_dim(), "Model::input_gradient");
         detail::check_shape(dY, output_dim(), X.cols(), "Model::input_gradient", "dY");
         Mat<T> dX(input_dim(), X.cols()), dpsi;
+        Context ctx;
         for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
             const Index nc = std::min(chunk, X.cols() - c0);
             const auto Xc = X.middleCols(c0, nc);
-            forward(prepare(Xc));
-            const auto dZ0 = mlp_.backward_to_first(dY.middleCols(c0, nc), false);
+            const EncodedBatch<T> batch = prepare(Xc);
+            forward(ctx, batch);
+            const auto dZ0 = mlp_.backward_to_first(ctx.mlp, dY.middleCols(c0, nc), false);
             dpsi.resize(encoder_.output_dim(), nc);
             detail::gemm<T>(detail::Op::T, detail::Op::N, mlp_.layer(0).W, dZ0, dpsi);
             encoder_.backward(Xc, dpsi, dX.middleCols(c0, nc));
@@ -203,21 +297,29 @@ public:
     }
 
 private:
-    /// Validates a sparse batch's windows against the first layer and returns the plan the kernels may
-    /// use: with a WindowRuns plan and a one-row first layer, O(N) (the one-row kernels only read the
-    /// checked runs); otherwise every index is checked, O(KN), and nullptr is returned.
-    const WindowRuns* check_sparse(const EncodedBatch<T>& batch, const char* who) const {
-        const Index D = mlp_.layer(0).in_dim();
-        if (batch.runs.cols() == 0 || mlp_.layer(0).out_dim() != 1) {
-            detail::check_windows(batch.windows, D, who);
-            return nullptr;
-        }
-        detail::check_windows_with_runs(batch.windows, batch.runs, D, who);
-        return &batch.runs;
+    /// Encoder parameter gradients from the first layer's dZ0: zeroed, then dC = W0^T dZ0 handed to
+    /// the encoder (nothing for a fixed encoder).
+    void encoder_backward(ConstMatRef<T> points, ConstMatRef<T> dZ0, Mat<T>& dcodes) {
+        if (!encoder_.has_parameters()) return;
+        for (const auto& p : encoder_.parameters()) p.grads().setZero();
+        dcodes.resize(encoder_.output_dim(), dZ0.cols());
+        detail::gemm<T>(detail::Op::T, detail::Op::N, mlp_.layer(0).W, dZ0, dcodes);
+        encoder_.accumulate_param_grads(points, dcodes);
     }
 
     void check_batch(const EncodedBatch<T>& b) const {
         detail::require(b.cols() > 0, "Model: encoded batch must contain at least one point");
+        if (b.raw) {
+            detail::check_points<T>(b.points, input_dim(), "Model: raw batch");
+            detail::require(encoder_.has_parameters(),
+                            "Model: a raw batch (coordinates) is for an encoder with parameters; use prepare()");
+            if (b.sparse)
+                detail::require(encoder_.window_width() > 0, "Model: sparse batch for an encoder without windows");
+            return;
+        }
+        if (encoder_.has_parameters())
+            detail::fail("Model: the encoder has trainable parameters, so a batch must keep its coordinates (raw): "
+                         "make it with prepare()");
         if (b.sparse) {
             detail::require(encoder_.window_width() > 0, "Model: sparse batch for an encoder without windows");
             detail::require(b.windows.weight.cols() == b.windows.index.cols() &&
@@ -232,7 +334,7 @@ private:
     AnyEncoder<T> encoder_;
     Mlp<T> mlp_;
     FirstLayerPath path_ = FirstLayerPath::Auto;
-    const std::int32_t* checked_windows_ = nullptr;  ///< index buffer validated by the last sparse forward
+    Context ctx_;  ///< used only by the deprecated member-state forward(batch) / backward(batch, dY)
 };
 
 }  // namespace posenc

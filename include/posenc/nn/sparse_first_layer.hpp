@@ -12,6 +12,7 @@
 #include "posenc/encoding/encoder.hpp"
 #include "posenc/encoding/windows.hpp"
 #include "posenc/nn/dense.hpp"
+#include "posenc/nn/first_layer.hpp"
 
 namespace posenc {
 
@@ -316,5 +317,48 @@ void sparse_first_backward(Dense<T>& layer, const Windows<T>& win, ConstMatRef<T
     detail::check_shape(dZ, layer.out_dim(), win.cols(), "sparse_first_backward", "dZ");
     sparse_first_backward<T>(win, dZ, layer.in_dim(), layer.dW, &layer.db);
 }
+
+/// The fused sparse first layer as a FirstLayerInput (nn/first_layer.hpp): P = W0 Psi and
+/// dW0 = dZ0 Psi^T from the windows of Psi (sparse_product / sparse_first_backward kernels). Made
+/// with the first layer's shape, it validates the windows once: with a WindowRuns plan of these
+/// windows and a one-row first layer in O(N) (the one-row kernels then follow the plan), otherwise
+/// every index in O(KN). Views `win` (and the plan): keep them alive and unchanged while it is used.
+template <class T>
+class SparseWindows {
+public:
+    /// Validates `win` for a first layer of `out` rows on D inputs; `runs` (may be null or empty) is
+    /// the batch's plan (Model::prepare makes one). Throws posenc::Error naming `who`.
+    SparseWindows(const Windows<T>& win, const WindowRuns* runs, Index D, Index out, const char* who)
+        : win_(&win), dim_(D) {
+        if (runs == nullptr || runs->cols() == 0 || out != 1) {
+            detail::check_windows(win, D, who);
+        } else {
+            detail::check_windows_with_runs(win, *runs, D, who);
+            plan_ = runs;
+        }
+    }
+    /// Views windows already validated by the checking constructor for the same first layer, with the
+    /// plan it chose (`plan()`): Model's backward on its forward's batch.
+    SparseWindows(const Windows<T>& win, const WindowRuns* plan, Index D) : win_(&win), dim_(D), plan_(plan) {}
+    /// D, rows of the embedding the windows describe.
+    Index dim() const { return dim_; }
+    /// N, points.
+    Index cols() const { return win_->cols(); }
+    /// The windows.
+    const Windows<T>& windows() const { return *win_; }
+    /// The plan the one-row kernels follow (null: they scan each window).
+    const WindowRuns* plan() const { return plan_; }
+    /// P = W Psi without the bias (P pre-sized W.rows() x N).
+    void product(const Mat<T>& W, MatRef<T> P) const { detail::sparse_product_unchecked<T>(W, *win_, P, plan_); }
+    /// dW = dZ Psi^T, db = sum over points of dZ (overwritten).
+    void weight_grad(ConstMatRef<T> dZ, Mat<T>& dW, Vec<T>& db) const {
+        detail::sparse_first_backward_unchecked<T>(*win_, dZ, dim_, dW, &db, plan_);
+    }
+
+private:
+    const Windows<T>* win_;
+    Index dim_;
+    const WindowRuns* plan_ = nullptr;
+};
 
 }  // namespace posenc

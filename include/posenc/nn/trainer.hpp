@@ -46,17 +46,21 @@ struct TrainOptions {
 
 /// What train() needs from a model (posenc::Model satisfies it): encode a batch once (prepare), take
 /// columns of an encoded batch (subset), forward/backward on an encoded batch (backward overwrites the
-/// gradients), parameter views, and a stateless predict.
+/// gradients), parameter views, and a stateless predict. Forward/backward: the context protocol
+/// (ContextModel, nn/chunked.hpp: forward(ctx, batch), backward(ctx, dY)) or the member-state
+/// forward(batch) / backward(batch, dY).
 template <class M, class T>
 concept TrainableModel = requires(M& m, const M& cm, ConstMatRef<T> X, const std::vector<Index>& cols,
                                   ConstMatRef<T> dY) {
     cm.prepare(X);
     cm.subset(cm.prepare(X), cols);
-    { m.forward(cm.prepare(X)) } -> std::convertible_to<const Mat<T>&>;
-    m.backward(cm.prepare(X), dY);
     { m.parameters() } -> std::same_as<std::vector<Param<T>>>;
     { cm.predict(X) } -> std::convertible_to<Mat<T>>;
-};
+} && (ContextModel<M, decltype(std::declval<const M&>().prepare(std::declval<ConstMatRef<T>>()))> ||
+      requires(M& m, const M& cm, ConstMatRef<T> X, ConstMatRef<T> dY) {
+          { m.forward(cm.prepare(X)) } -> std::convertible_to<const Mat<T>&>;
+          m.backward(cm.prepare(X), dY);
+      });
 
 /// Fits `model` to targets Y (channels x N) at points X (input_dim x N) by `options.steps` steps of
 /// `optimizer` on `options.loss`, calling `callbacks` (see nn/callbacks.hpp) after each step's loss.
@@ -111,6 +115,7 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     const bool chunked = options.chunk_size > 0 && options.chunk_size < step_points;
     const Index part_size = chunked ? options.chunk_size : step_points;
     Chunks<Batch, T> parts;
+    typename detail::ContextOf<M, ContextModel<M, Batch>>::type ctx{};  // reused by every step
     if (!mini) {
         if (chunked) {
             std::vector<Index> all(static_cast<std::size_t>(N));
@@ -151,7 +156,7 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
         }
         // This step's gradient, then its loss to the callbacks (in the order given; any may ask to
         // stop: then the update is not applied), then the optimizer step.
-        const auto [loss, mse_value] = chunked_gradient(model, parts, options.loss, params);
+        const auto [loss, mse_value] = chunked_gradient(model, parts, options.loss, params, ctx);
         last_loss = loss;
         info.psnr = detail::psnr_db(mse_value);
         info.epoch = epoch;
@@ -171,7 +176,11 @@ TrainResult train(M& model, const ConstMatRef<typename O::Scalar>& X, const Cons
     if (options.evaluate_final || options.steps == 0) {
         Mat<T> predicted;
         const bool whole = !mini && !chunked;
-        const Mat<T>& P = whole ? model.forward(parts.parts[0]) : (predicted = model.predict(X));
+        const Mat<T>& P = whole ? [&]() -> const Mat<T>& {
+            if constexpr (ContextModel<M, Batch>) return model.forward(ctx, parts.parts[0]);
+            else return model.forward(parts.parts[0]);
+        }()
+                                : (predicted = model.predict(X));
         if (P.rows() != Y.rows() || P.cols() != N)
             detail::fail("train: model output (", P.rows(), " x ", P.cols(),
                         ") must match the targets (", Y.rows(), " x ", N,
