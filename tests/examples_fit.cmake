@@ -171,6 +171,13 @@ posenc_fit_test(fit_2d_protocol_e_flags fit_2d
        --output-activation none --lr 1e-2 --beta1 0.9 --beta2 0.99 --eps 1e-15 --weight-decay 0
   KEYS ${_k2}
   CHECKS "train_psnr>20" "test_psnr>18")
+# protocol E's model (docs/protocols.md): hash grid (table trained with the MLP) + 64 x 2 MLP, linear output
+posenc_fit_test(fit_2d_hashgrid fit_2d
+  ARGS --size 32 --encoder hashgrid --levels 4 --features 2 --log2-table 8 --base-res 4 --max-res 16 --depth 2
+       --width 32 --output-activation none --lr 1e-2 --beta2 0.99 --eps 1e-15 --weight-decay 0 --steps 150
+       --seed 1 --json --quiet
+  KEYS ${_k2}
+  CHECKS "train_psnr>30" "test_psnr>15")
 posenc_fit_test(fit_2d_from_png fit_2d
   ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
        --steps 50 --json --quiet
@@ -227,6 +234,8 @@ posenc_fit_test(fit_2d_beta2_one fit_2d RC 2 ARGS --encoder gaussian2 --param 0.
 posenc_fit_test(fit_2d_eps_negative fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --eps -1)
 posenc_fit_test(fit_2d_weight_decay_negative fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --weight-decay -1e-3)
 posenc_fit_test(fit_2d_output_activation_unknown fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --output-activation relu)
+posenc_fit_test(fit_2d_grid_flag_other_encoder fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --levels 8)
+posenc_fit_test(fit_2d_hashgrid_bad_alignment fit_2d RC 2 ARGS --encoder hashgrid --grid-alignment centre)
 posenc_fit_test(fit_2d_size_zero fit_2d RC 2 ARGS --size 0 --encoder gaussian2 --param 0.01)
 posenc_fit_test(fit_2d_size_too_big fit_2d RC 2 ARGS --size 1000 --encoder gaussian2 --param 0.01)
 posenc_fit_test(fit_2d_unknown_encoder fit_2d RC 2 ARGS --encoder gausian2 --param 0.01)

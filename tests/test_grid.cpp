@@ -14,7 +14,13 @@
 
 #include "nn_gradcheck.hpp"
 #include "posenc/core/random.hpp"
+#include "posenc/encoding/factory.hpp"
 #include "posenc/encoding/grid.hpp"
+#include "posenc/io/model_file.hpp"
+#include "posenc/nn/adam.hpp"
+#include "posenc/nn/loss.hpp"
+#include "posenc/nn/model.hpp"
+#include "posenc/nn/trainer.hpp"
 #include "posenc/encoding/profiles/triangle.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
 
@@ -425,7 +431,7 @@ TEST_CASE("Grid parameters view the table and its gradient", "[grid]") {
     Grid<double> g(grid_cfg(2, 3, 2, 6, 4, 2.5));
     auto ps = g.parameters();
     REQUIRE(ps.size() == 1);
-    CHECK(ps[0].name == "encoding.grid.table");
+    CHECK(ps[0].name == "grid.table");
     CHECK(ps[0].value == g.table().data());
     CHECK(ps[0].grad == g.table_grad().data());
     CHECK(ps[0].rows == 2);
@@ -628,4 +634,58 @@ TEST_CASE("Theory, a hashed level sums the dense product columns per hash bucket
         const Mat<double> B = bucket_matrix(3, D, lv.resolution, lv.size, false);
         CHECK((encode(g, X) - g.table() * (B * K)).cwiseAbs().maxCoeff() < 1e-14);
     }
+}
+
+TEST_CASE("Grid through the factory, trained in a Model, saved and loaded with its table", "[grid][factory]") {
+    EncoderSpec spec;
+    spec.type = "hashgrid";
+    spec.params = {{"input_dim", 2}, {"levels", 3}, {"features", 2}, {"log2_table_size", 6},
+                   {"base_resolution", 4}, {"per_level_scale", 2}, {"alignment", 1}, {"seed", 3}};
+    const AnyEncoder<double> enc = make_encoder<double>(spec);
+    REQUIRE(enc.has_parameters());
+    CHECK(enc.output_dim() == 6);
+    // a hand-built grid describes itself in the same form (its spec rebuilds the same layout)
+    GridConfig c = grid_cfg(2, 3, 2, 6, 4, 2.0);
+    c.alignment = GridAlignment::Vertex;
+    c.seed = 3;
+    const EncoderSpec own = Grid<double>(c).spec();
+    CHECK(own.type == "hashgrid");
+    CHECK(make_encoder<double>(own).output_dim() == 6);
+
+    Rng rng(9);
+    const Mat<double> X = posenc::test::uniform_mat(rng, 2, 64, 0.0, 1.0);
+    Mat<double> Y(1, 64);
+    for (Index n = 0; n < 64; ++n) Y(0, n) = std::sin(6.0 * X(0, n)) * std::cos(4.0 * X(1, n));
+    Model<double> model(enc, MlpConfig{.input_dim = 6, .output_dim = 1, .width = 16, .depth = 1});
+    const auto params = model.parameters();
+    REQUIRE(std::any_of(params.begin(), params.end(), [](const Param<double>& p) { return p.name == "encoder.grid.table"; }));
+    const Mat<double> table0 = std::find_if(params.begin(), params.end(), [](const Param<double>& p) {
+                                   return p.name == "encoder.grid.table";
+                               })->value_matrix();
+    Adam<double> adam(AdamOptions{.lr = 1e-2});
+    const double before = mse(model.predict(X), Y);
+    train(model, X, Y, adam, TrainOptions{.steps = 200});
+    const double after = mse(model.predict(X), Y);
+    CHECK(after < 0.2 * before);
+    const auto trained = model.parameters();
+    const Mat<double> table1 = std::find_if(trained.begin(), trained.end(), [](const Param<double>& p) {
+                                   return p.name == "encoder.grid.table";
+                               })->value_matrix();
+    CHECK((table1 - table0).cwiseAbs().maxCoeff() > 1e-3);  // the table was trained, not only the MLP
+    // the file keeps the trained table (format version 2): the loaded model predicts the same
+    const std::string bytes = model_to_bytes(model);
+    const Model<double> back = model_from_bytes<double>(bytes);
+    CHECK((back.predict(X) - model.predict(X)).cwiseAbs().maxCoeff() == 0.0);
+
+    EncoderSpec bad = spec;
+    bad.params["levels"] = 0;
+    CHECK_THROWS_WITH(make_encoder<double>(bad), Catch::Contains("levels"));
+    bad = spec;
+    bad.params["log2_table_size"] = 30;
+    bad.params["levels"] = 32;
+    bad.params["per_level_scale"] = 1.5;
+    CHECK_THROWS_WITH(make_encoder<double>(bad), Catch::Contains("table would hold"));
+    bad = spec;
+    bad.params["alignment"] = 2;
+    CHECK_THROWS_WITH(make_encoder<double>(bad), Catch::Contains("alignment"));
 }

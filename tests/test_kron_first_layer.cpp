@@ -24,7 +24,7 @@ Mat<double> coords(Index n, double first, double step) {
     for (Index i = 0; i < n; ++i) X(0, i) = first + step * double(i);
     return X;
 }
-/// Grid points (x_j, y_i) as columns n = i + j * Ny (the layout of kron_grid_product).
+/// A grid case: points (x_j, y_i) as columns n = i + j * Ny (the layout of kron_grid_product).
 Mat<double> grid_points(const Mat<double>& xs, const Mat<double>& ys) {
     const Index Nx = xs.cols(), Ny = ys.cols();
     Mat<double> P(2, Nx * Ny);
@@ -32,7 +32,7 @@ Mat<double> grid_points(const Mat<double>& xs, const Mat<double>& ys) {
         for (Index i = 0; i < Ny; ++i) P.col(i + j * Ny) << xs(0, j), ys(0, i);
     return P;
 }
-struct Grid {
+struct KronGridCase {
     Basis bx{Gaussian(0.09), 6, Domain::Bounded, Scaling::None};
     Basis by{Gaussian(0.12), 4, Domain::Bounded, Scaling::None};
     Mat<double> xs = coords(7, 0.0, 1.0 / 7), ys = coords(5, 0.05, 0.2);
@@ -42,7 +42,7 @@ struct Grid {
 }  // namespace
 
 TEST_CASE("kron_grid_product == W F on explicit Kronecker features", "[kron_mlp]") {
-    const Grid g;
+    const KronGridCase g;
     Rng rng(1);
     const Mat<double> W = test::uniform_mat(rng, 5, 24);
     Mat<double> Z(5, 35);
@@ -66,7 +66,7 @@ TEST_CASE("kron_grid_product == W F on explicit Kronecker features", "[kron_mlp]
 }
 
 TEST_CASE("KronFirstLayer: forward/backward == Dense on explicit features, gradients match finite differences", "[kron_mlp]") {
-    const Grid g;
+    const KronGridCase g;
     Rng rng(2);
     KronFirstLayer<double> layer(6, 4, 5);
     layer.init_pytorch(rng);
@@ -90,7 +90,7 @@ TEST_CASE("KronFirstLayer: forward/backward == Dense on explicit features, gradi
 }
 
 TEST_CASE("KronMlp == Mlp on explicit Kronecker features (outputs, every gradient), FD check", "[kron_mlp]") {
-    const Grid g;
+    const KronGridCase g;
     MlpConfig cfg;
     cfg.output_dim = 3;
     cfg.width = 8;
@@ -164,7 +164,7 @@ TEST_CASE("KronMlp: Adam fit of a small grid (float) lowers the loss", "[kron_ml
 }
 
 TEST_CASE("Kron-MLP first layer: bad shapes throw posenc::Error", "[kron_mlp]") {
-    const Grid g;
+    const KronGridCase g;
     KronFirstLayer<double> layer(6, 4, 3);
     CHECK_THROWS_WITH(layer.forward(g.Py, g.Px), Catch::Contains("Dx"));
     CHECK_THROWS_AS(KronFirstLayer<double>(0, 4, 3), Error);

@@ -24,6 +24,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -31,6 +32,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "posenc/core/error.hpp"
 #include "posenc/core/parallel.hpp"
@@ -126,7 +128,11 @@ struct ThreadOption {
 ///     --dim D          output size (number of shifts / 2 x frequencies); ignored by types without
 ///                      a dim (basic, none)
 ///     --periodic       periodic domain for the shifted bases (ignored by the Fourier types)
-///     --seed K         seed of rff / noise (ignored by the others)
+///     --seed K         seed of rff / noise / the hashgrid's table init (ignored by the others)
+///     --levels L --features F --log2-table K --base-res N --max-res N --per-level-scale B
+///     --interpolation linear|smoothstep|nearest --grid-alignment vertex|tcnn
+///                      hashgrid only (Grid<T>, docs/encodings.md section 5); the examples default to
+///                      protocol E's vertex alignment (docs/protocols.md), the library to tiny-cuda-nn's
 struct EncoderOptions {
     std::string encoder;        ///< --encoder NAME
     double param = 0;           ///< --param P (only used when given)
@@ -135,6 +141,12 @@ struct EncoderOptions {
     std::int64_t dim = 0;       ///< --dim D (only used when given)
     bool periodic = false;      ///< --periodic
     std::int64_t seed = 0;      ///< --seed K (only used when given; >= 0)
+    /// hashgrid flags (only used when given, except the alignment): --levels, --features, --log2-table,
+    /// --base-res, --max-res, --per-level-scale, --interpolation, --grid-alignment (default vertex)
+    std::int64_t levels = 16, features = 2, log2_table = 19, base_res = 16;
+    double max_res = 0, per_level_scale = 2;
+    std::string interpolation = "linear", grid_alignment = "vertex";
+    std::vector<CLI::Option*> grid_opts;  ///< set by add_to()
 
     CLI::Option* encoder_opt = nullptr;  ///< set by add_to()
     CLI::Option* param_opt = nullptr;    ///< set by add_to()
@@ -183,8 +195,18 @@ struct EncoderOptions {
                       ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
         if (dim_required) dim_opt->required();
         app.add_flag("--periodic", periodic, "periodic domain (shifted bases)");
-        seed_opt = app.add_option("--seed", seed, "random seed (rff, noise), an integer >= 0")
+        seed_opt = app.add_option("--seed", seed, "random seed (rff, noise, hashgrid table), an integer >= 0")
                        ->check(CLI::Range(std::int64_t(0), std::int64_t(1) << 53));
+        grid_opts = {
+            app.add_option("--levels", levels, "hashgrid: levels L (default 16)"),
+            app.add_option("--features", features, "hashgrid: features per level F (default 2)"),
+            app.add_option("--log2-table", log2_table, "hashgrid: log2 of the table size per level (default 19)"),
+            app.add_option("--base-res", base_res, "hashgrid: coarsest resolution N_min (default 16)"),
+            app.add_option("--max-res", max_res, "hashgrid: finest resolution N_max (overrides --per-level-scale)"),
+            app.add_option("--per-level-scale", per_level_scale, "hashgrid: resolution growth b per level (default 2)"),
+            app.add_option("--interpolation", interpolation, "hashgrid: linear, smoothstep or nearest (default linear)"),
+            app.add_option("--grid-alignment", grid_alignment,
+                           "hashgrid: vertex (protocol E, default) or tcnn (tiny-cuda-nn's +0.5 offset)")};
     }
 
     /// True when --param was given.
@@ -214,6 +236,21 @@ struct EncoderOptions {
             for (const char* r : info->required)
                 if (std::string(r) == info->main)
                     throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
+        }
+        const bool grid_flags = std::any_of(grid_opts.begin(), grid_opts.end(), [](CLI::Option* o) { return o->count() > 0; });
+        if (encoder == "hashgrid") {
+            auto given = [&](std::size_t i) { return grid_opts.size() > i && grid_opts[i]->count() > 0; };
+            if (given(0)) s.params["levels"] = double(levels);
+            if (given(1)) s.params["features"] = double(features);
+            if (given(2)) s.params["log2_table_size"] = double(log2_table);
+            if (given(3)) s.params["base_resolution"] = double(base_res);
+            if (given(4)) s.params["max_resolution"] = max_res;
+            if (given(5)) s.params["per_level_scale"] = per_level_scale;
+            s.params["interpolation"] = double(int(grid_interpolation_from_name(interpolation)));
+            s.params["alignment"] = double(int(grid_alignment_from_name(grid_alignment)));
+        } else if (grid_flags) {
+            throw Error("--levels, --features, --log2-table, --base-res, --max-res, --per-level-scale, --interpolation "
+                        "and --grid-alignment only apply to --encoder hashgrid (got " + encoder + ")");
         }
         if (offset_opt && offset_opt->count()) {
             if (encoder != "sine") throw Error("--offset only applies to --encoder sine (got " + encoder + ")");

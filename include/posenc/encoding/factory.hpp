@@ -15,6 +15,7 @@
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/fourier.hpp"
 #include "posenc/encoding/frequencies.hpp"
+#include "posenc/encoding/grid.hpp"
 #include "posenc/encoding/identity.hpp"
 #include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
@@ -63,6 +64,10 @@ inline const std::vector<EncoderTypeInfo>& encoder_table() {
              "shifted Gaussian basis exp(-u^2/(2 sigma^2))"},
             {"gaussian2", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
              "per-axis 2D Gaussian basis (gaussian with input_dim 2)"},
+            {"hashgrid", "", {},
+             {"input_dim", "levels", "features", "log2_table_size", "base_resolution", "per_level_scale",
+              "max_resolution", "interpolation", "alignment", "seed"},
+             false, "multiresolution hash grid with a trainable table (tiny-cuda-nn Grid; Grid<T>)"},
             {"identity", "", {}, {"input_dim"}, false, "no encoding: code = x"},
             {"impulse", "", {"dim"}, basis, false, "one-hot on the nearest shift"},
             {"linf", "max_freq", {"max_freq", "dim"}, fourier, false,
@@ -114,6 +119,7 @@ inline std::string number_text(double x) {
 constexpr double kMaxDim = 67108864.0;              // 2^26: far beyond real use, bounds allocations
 constexpr double kMaxSeed = 9007199254740992.0;     // 2^53: every integer below is exact in double
 constexpr double kMaxInputDim = 1024.0;
+constexpr double kMaxGridTable = 268435456.0;     // 2^28 table values of a hashgrid (1 GiB in float)
 constexpr double kMaxFrequencyEntries = 16777216.0;  // 2^24 entries of a Fourier frequency matrix B
 constexpr int kMaxSpecDepth = 16;                     // nesting levels of composite specs
 
@@ -404,6 +410,32 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
             if (blob) return AnyEncoder<T>(OneBlob<T>(n, d), r.normalised());
             return AnyEncoder<T>(TriangleWave<T>(n, d), r.normalised());
         }
+        if (t == "hashgrid") {
+            // Grid<T> (encoding/grid.hpp, docs/encodings.md section 5); GridConfig::validate() names
+            // what is out of range, the table's size is checked here before it is allocated
+            GridConfig c;
+            c.input_dim = r.input_dim(2);
+            c.levels = r.integer("levels", 1, 32, 16);
+            c.features = r.integer("features", 1, 8, 2);
+            c.log2_table_size = r.integer("log2_table_size", 1, 30, 19);
+            c.base_resolution = r.integer("base_resolution", 2, double(Index(1) << 24), 16);
+            c.per_level_scale = r.real("per_level_scale", 2.0);
+            c.max_resolution = r.real("max_resolution", 0.0);
+            c.interpolation = GridInterpolation(r.integer("interpolation", 0, 2, 1));  // nearest, linear, smoothstep
+            c.alignment = GridAlignment(r.integer("alignment", 0, 1, 0));              // tcnn, vertex
+            c.seed = std::uint64_t(r.integer("seed", 0, kMaxSeed, 1337));
+            try {
+                c.validate();
+            } catch (const Error& e) {
+                r.fail(e.what());
+            }
+            double entries = 0;
+            for (const GridLevel& lv : grid_levels(c)) entries += double(lv.size);
+            if (entries * double(c.features) > kMaxGridTable)
+                r.fail("the table would hold " + number_text(entries * double(c.features)) + " values (at most " +
+                       number_text(kMaxGridTable) + "): lower log2_table_size, levels or features");
+            return AnyEncoder<T>(Grid<T>(c), r.normalised());
+        }
         if (t == "spherical_harmonics") {
             const Index L = r.integer("degree", 1, double(SphericalHarmonics<T>::kMaxDegree));
             const Index d = r.input_dim(3);
@@ -488,6 +520,7 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
 /// | "oneblob" | n_bins* (a power of two), input_dim = 1 (tiny-cuda-nn's OneBlob, OneBlob<T>) |
 /// | "triangle_wave" | n_frequencies* in [1, 64], input_dim = 1 (tiny-cuda-nn's TriangleWave, TriangleWave<T>) |
 /// | "spherical_harmonics" | degree* in [1, 8] (degree^2 outputs), input_dim = 3 (only), tol = 1e-3 (accepted deviation of the norm of 2x - 1 from 1) (tiny-cuda-nn's SphericalHarmonics) |
+/// | "hashgrid" | input_dim = 2 (1 to 4), levels = 16, features = 2, log2_table_size = 19, base_resolution = 16, per_level_scale = 2, max_resolution = 0 (> 0: overrides per_level_scale), interpolation = 1 (0 nearest, 1 linear, 2 smoothstep), alignment = 0 (0 tcnn, 1 vertex: protocol E), seed = 1337; at most 2^28 table values (Grid<T>, trainable) |
 /// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
 /// | "directional" | children = {one 1D spec}, scale = 1 (input_dim is always 2: blocks at x, y, (x+y)/2, (x-y+1)/2) |
 /// | "concat" | children = {one or more specs with the same input_dim} |

@@ -99,9 +99,27 @@ public:
         for (Index j = 0; j < table_.size(); ++j) v[j] = T(rng.uniform(-1e-4, 1e-4));
     }
 
-    /// One parameter, "encoding.grid.table": F x E, value and gradient owned by this grid (valid
-    /// while the grid lives; moving the grid keeps Eigen's buffers, copying does not).
-    std::vector<Param<T>> parameters() { return {make_param<T>("encoding.grid.table", table_, grad_)}; }
+    /// One parameter, "grid.table" (in a Model: "encoder.grid.table"): F x E, value and gradient owned
+    /// by this grid (valid while the grid lives; moving the grid keeps Eigen's buffers, copying does not).
+    std::vector<Param<T>> parameters() { return {make_param<T>("grid.table", table_, grad_)}; }
+
+    /// ParametricEncoder (encoding/encoder.hpp): table_grad() += d sum(dC .* codes(X)) / d table, i.e.
+    /// forward() for the corners of X, then backward(ctx, dC). Model calls it once per backward pass.
+    void accumulate_param_grads(ConstMatRef<T> X, ConstMatRef<T> dC) {
+        Mat<T> codes(output_dim(), X.cols());
+        const GridContext<T> ctx = forward(X, codes);
+        backward(ctx, dC);
+    }
+
+    /// The factory's form (encoding/factory.hpp, type "hashgrid"): spec_params() under that type. It
+    /// rebuilds the layout and the initial table; a trained table travels as the model's encoder tensor
+    /// (io/model_file.hpp, format version 2).
+    EncoderSpec spec() const {
+        EncoderSpec s;
+        s.type = "hashgrid";
+        spec_params(s.params);
+        return s;
+    }
     /// Sets the table gradient to zero.
     void zero_grad() { grad_.setZero(); }
 

@@ -424,13 +424,13 @@ std::string model_to_bytes(const Model<T>& model) {
     return detail::model_bytes(model, true);
 }
 
-/// Rebuilds a Model from model-file bytes (see model_to_bytes / load_model). Everything is validated
-/// before the model is allocated; any problem throws posenc::Error naming it.
 namespace detail {
 template <class T>
 Model<T> model_from_parsed(const ParsedModelFile& p, AnyEncoder<T> enc, bool given);
 }  // namespace detail
 
+/// Rebuilds a Model from model-file bytes (see model_to_bytes / load_model). Everything is validated
+/// before the model is allocated; any problem throws posenc::Error naming it.
 template <class T = double>
 Model<T> model_from_bytes(std::string_view bytes) {
     detail::check_model_scalar<T>();
