@@ -12,7 +12,7 @@
 #include "posenc/encoding/kronecker.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/kron_first_layer.hpp"
 
 using namespace posenc;

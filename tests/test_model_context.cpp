@@ -16,7 +16,7 @@
 #include "posenc/encoding/shifted_basis.hpp"
 #include "posenc/io/model_file.hpp"
 #include "posenc/io/safetensors.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/kron_first_layer.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"

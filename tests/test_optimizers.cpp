@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "posenc/core/random.hpp"
-#include "posenc/nn/adam.hpp"
-#include "posenc/nn/optimizer.hpp"
-#include "posenc/nn/sgd.hpp"
+#include "posenc/nn/optim/adam.hpp"
+#include "posenc/nn/optim/optimizer.hpp"
+#include "posenc/nn/optim/sgd.hpp"
 
 using namespace posenc;
 

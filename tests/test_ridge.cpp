@@ -9,11 +9,11 @@
 
 #include "posenc/core/random.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/ridge.hpp"
+#include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 // This file also checks the member-state API deprecated on 2026-12-02 (docs/migration.md).

@@ -10,11 +10,11 @@
 
 #include "posenc/core/random.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/sgd.hpp"
+#include "posenc/nn/optim/sgd.hpp"
 #include "posenc/nn/trainer.hpp"
 
 // This file also checks the member-state API deprecated on 2026-12-02 (docs/migration.md).

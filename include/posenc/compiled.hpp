@@ -15,9 +15,9 @@
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/io/model_file.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/ridge.hpp"
+#include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 /// The precompiled set for scalar T: `POSENC_COMPILED_SET(extern template, float)` declares it,

@@ -46,10 +46,10 @@
 #include "posenc/encoding/profiles/triangle.hpp"
 #include "posenc/encoding/scaling.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
-#include "posenc/nn/adam.hpp"
-#include "posenc/nn/kronecker_linear.hpp"
+#include "posenc/nn/optim/adam.hpp"
+#include "posenc/nn/solvers/kronecker2d.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/ridge.hpp"
+#include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 namespace posenc {

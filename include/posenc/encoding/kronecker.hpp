@@ -17,7 +17,7 @@ namespace posenc {
 ///
 /// i.e. vec(Psi_y(y) Psi_x(x)^T) in column-major order. A linear map on it is a Dy x Dx matrix W with
 /// prediction Psi_y(y)^T W Psi_x(x), so a depth-0 model never needs the Dx*Dy features: see
-/// nn/kronecker_linear.hpp. Its stable rank is the product of the axes' stable ranks (on a grid the
+/// nn/solvers/kronecker2d.hpp. Its stable rank is the product of the axes' stable ranks (on a grid the
 /// embedding matrix is the Kronecker product of the axes' embedding matrices, whose singular values are
 /// the pairwise products). This dense Encoder form materialises Dx*Dy rows per point and is meant
 /// for small D, analysis and tests. encode() throws posenc::Error when a product of two (finite) axis

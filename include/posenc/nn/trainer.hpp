@@ -19,7 +19,7 @@
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/chunked.hpp"
 #include "posenc/nn/loss.hpp"
-#include "posenc/nn/optimizer.hpp"
+#include "posenc/nn/optim/optimizer.hpp"
 #include "posenc/core/param.hpp"
 
 namespace posenc {
