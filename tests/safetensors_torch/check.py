@@ -124,8 +124,16 @@ def grid_levels(p):
     return out
 
 
-def grid_encode(x, table, p):
-    """The grid encoding of points x [N, d] with table [F, E] (posenc's export layout): [N, L F]."""
+def tcnn_params(table):
+    """posenc's exported table [F, E] as tiny-cuda-nn's flat grid parameters [E F]: entry e of level l,
+    feature f at (offset_l + e) F + f (docs/encodings.md section 5, "Continuing a fit on a GPU")."""
+    return table.t().contiguous().reshape(-1)
+
+
+def grid_encode(x, table, p, flat=False):
+    """The grid encoding of points x [N, d] with table [F, E] (posenc's export layout), or with flat
+    = True with tiny-cuda-nn's flat parameter vector (tcnn_params(table)) read the way tiny-cuda-nn's
+    grid_index() addresses it: [N, L F]."""
     d, F = int(p["input_dim"]), int(p["features"])
     interp = int(p["interpolation"])  # 1 linear, 2 smoothstep
     assert interp in (1, 2), "check.py implements linear and smoothstep interpolation"
@@ -162,7 +170,11 @@ def grid_encode(x, table, p):
                 for i in range(d):
                     idx = idx ^ ((k[i] * PRIMES[i]) & MASK32)
             idx = idx % size
-            code = code + w[:, None] * table[:, offset + idx].T
+            if flat:  # tiny-cuda-nn: grid[offset_l F + (index % size) F + feature]
+                feats = torch.stack([table[(offset + idx) * F + f] for f in range(F)], dim=1)
+            else:
+                feats = table[:, offset + idx].T
+            code = code + w[:, None] * feats
         codes.append(code)
     return torch.cat(codes, dim=1)
 
@@ -188,6 +200,9 @@ def main():
             assert int(meta["coordinate_dim"]) == int(p["input_dim"]) == io["x"].shape[1]
             psi = grid_encode(io["x"], table, p)
             enc_err = (psi - io["psi"]).abs().max().item()
+            # the same from the flat vector in tiny-cuda-nn's order (the mapping docs/encodings.md gives)
+            flat_err = (grid_encode(io["x"], tcnn_params(table), p, flat=True) - io["psi"]).abs().max().item()
+            enc_err = max(enc_err, flat_err)
             hashed = sum(not lv[4] for lv in levels)
             note = (f" ({len(levels)} levels, {hashed} hashed; |psi_torch - psi_posenc| = {enc_err:.3g})")
             if not enc_err <= tol:
