@@ -48,7 +48,8 @@ using namespace posenc::examples;
 
 constexpr const char* kDescription =
     "Fit a 3D truncated signed distance field (torus or sphere) with a hash grid (input_dim 3) + MLP and Adam;\n"
-    "train on the R^3 lattice of cell centres, test on uniform random points. --json: one object with metrics.";
+    "train on the R^3 lattice of cell centres, test on uniform random points. --json: one object with metrics.\n"
+    "Grid defaults here (where the flags say nothing): 8 levels, 2 features, 2^15 entries, N_min 4, N_max 64, vertex.";
 
 /// Every command-line setting of fit_3d.
 struct Options {
@@ -137,6 +138,9 @@ int run(CLI::App& app, int argc, char** argv) {
     if (!(o.beta1 >= 0 && o.beta1 < 1)) throw Error("--beta1 must be in [0, 1) (got " + std::to_string(o.beta1) + ")");
     if (!(o.beta2 >= 0 && o.beta2 < 1)) throw Error("--beta2 must be in [0, 1) (got " + std::to_string(o.beta2) + ")");
     if (!(o.eps >= 0) || !std::isfinite(o.eps)) throw Error("--eps must be finite and >= 0");
+    if (o.enc.encoder == "hashgrid" && o.enc.dim_opt->count())
+        throw Error("--dim does not apply to --encoder hashgrid (its output is levels x features: --levels, --features)");
+    if (o.enc.encoder == "hashgrid" && o.enc.periodic) throw Error("--periodic does not apply to --encoder hashgrid");
 
     const EncoderSpec spec = encoder_spec(o);
     const AnyEncoder<float> enc = make_encoder<float>(spec);
