@@ -14,6 +14,12 @@
 // gradient), MSE, full batch, float. --closed-form (depth 0 only) solves the ridge problem instead.
 // --param auto (gaussian, triangle): the width recommended from the training samples only for this very
 // model (posenc::recommend_bandwidth, docs/theory.md §9); the JSON's "param" is the chosen value.
+// --encoder hashgrid: the multiresolution grid with input_dim 1 (Grid<T>, docs/encodings.md section 5),
+// its table trained by Adam with the network; the grid flags --levels --features --log2-table
+// --base-res --max-res --per-level-scale --interpolation --grid-alignment apply, and what they leave
+// open defaults to 8 levels, 2 features, 2^12 entries, N_min 8, N_max 256 (fit_1d's choice for 256
+// training samples; the factory's are tiny-cuda-nn's 3D ones). Its "stable_rank" is that of the
+// grid's weight matrix on the train points (analysis/grid_embedding.hpp), which the table maps.
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +42,7 @@
 #include "common/image.hpp"
 #include "common/signals.hpp"
 #include "common/recommend.hpp"
+#include "posenc/analysis/grid_embedding.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
@@ -54,7 +61,9 @@ constexpr double kDefaultDim = 10000;  ///< protocol B: D = 10000 shifts
 constexpr const char* kDescription =
     "Fit a 1D signal (protocol B): positional encoding + linear layer or MLP, Adam or closed form.\n"
     "Signal: first 512 samples of --row of --image (/255), or the built-in signal; train even, test odd.\n"
-    "--dim defaults to 10000; --seed also seeds the weight initialisation.";
+    "--dim defaults to 10000; --seed also seeds the weight initialisation.\n"
+    "--encoder hashgrid defaults here (where the grid flags say nothing): 8 levels, 2 features, 2^12 entries,\n"
+    "N_min 8, N_max 256, vertex alignment; its table is trained by Adam (no --closed-form).";
 
 /// Every command-line setting of fit_1d.
 struct Options {
@@ -82,11 +91,48 @@ struct Result {
     Mat<float> dense_x, dense_pred;  ///< reconstruction on a 4x finer grid (for the chart)
 };
 
+/// The GridConfig of a (normalised) hashgrid spec, as the factory reads it.
+GridConfig grid_config_of(const EncoderSpec& s) {
+    auto get = [&](const char* k, double def) {
+        const auto it = s.params.find(k);
+        return it == s.params.end() ? def : it->second;
+    };
+    GridConfig c;
+    c.input_dim = Index(get("input_dim", double(c.input_dim)));
+    c.levels = Index(get("levels", double(c.levels)));
+    c.features = Index(get("features", double(c.features)));
+    c.log2_table_size = Index(get("log2_table_size", double(c.log2_table_size)));
+    c.base_resolution = Index(get("base_resolution", double(c.base_resolution)));
+    c.per_level_scale = get("per_level_scale", c.per_level_scale);
+    c.max_resolution = get("max_resolution", c.max_resolution);
+    c.interpolation = GridInterpolation(int(get("interpolation", double(int(c.interpolation)))));
+    c.alignment = GridAlignment(int(get("alignment", double(int(c.alignment)))));
+    return c;
+}
+
+/// fit_1d's defaults for the grid parameters the flags leave open (see the header comment).
+EncoderSpec encoder_spec(const Options& o) {
+    EncoderSpec s = spec_with_defaults(o.enc, 1, kDefaultDim);
+    if (o.enc.encoder == "hashgrid") {
+        auto set_default = [&](const char* key, double v) {
+            if (!s.params.count(key)) s.params[key] = v;
+        };
+        set_default("levels", 8);
+        set_default("log2_table_size", 12);
+        set_default("base_resolution", 8);
+        if (!s.params.count("per_level_scale")) set_default("max_resolution", 256);
+    }
+    return s;
+}
+
 /// Stable rank of the train embedding (D x N_train), computed in double from the same spec: from the
 /// N x N Gram matrix of the sparse windows when the encoder has them (embedding_stable_rank), else dense.
+/// A hashgrid's is that of its weight matrix (table entries x N_train): its codes are a learned table
+/// applied to it, so the codes themselves depend on the training.
 double train_stable_rank(const EncoderSpec& spec, const Mat<float>& x_train) {
-    const AnyEncoder<double> e = make_encoder<double>(spec);
     const Mat<double> X = x_train.cast<double>();
+    if (spec.type == "hashgrid") return grid_embedding_stable_rank(grid_embedding(grid_config_of(spec), X));
+    const AnyEncoder<double> e = make_encoder<double>(spec);
     return embedding_stable_rank(e, ConstMatRef<double>(X));
 }
 
@@ -97,8 +143,11 @@ BandwidthRecommendation recommend(const Options& o, const Split& sp) {
 }
 
 Result fit(const Options& o, const Split& sp) {
-    const EncoderSpec spec = spec_with_defaults(o.enc, 1, kDefaultDim);
-    const AnyEncoder<float> enc = make_encoder<float>(spec);
+    const AnyEncoder<float> enc = make_encoder<float>(encoder_spec(o));
+    const EncoderSpec spec = enc.spec();  // normalised: every grid parameter explicit
+    if (o.closed_form && enc.has_parameters())
+        throw Error("--closed-form: encoder \"" + o.enc.encoder +
+                    "\" has a trained table, which only Adam fits (drop --closed-form)");
 
     MlpConfig cfg;
     cfg.input_dim = enc.output_dim();
@@ -195,6 +244,9 @@ int run(CLI::App& app, int argc, char** argv) {
     if (!(o.lr > 0) || !std::isfinite(o.lr)) throw Error("--lr must be finite and > 0");
     if (!(o.lambda >= 0) || !std::isfinite(o.lambda)) throw Error("--lambda must be finite and >= 0");
     if (app.count("--row") && o.image.empty()) throw Error("--row needs --image");
+    if (o.enc.encoder == "hashgrid" && o.enc.dim_opt->count())
+        throw Error("--dim does not apply to --encoder hashgrid (its output is levels x features: --levels, --features)");
+    if (o.enc.encoder == "hashgrid" && o.enc.periodic) throw Error("--periodic does not apply to --encoder hashgrid");
 
     const std::vector<float> signal = o.image.empty() ? default_signal_1d(o.samples)
                                                       : image_row(load_image(o.image), o.row, o.samples);

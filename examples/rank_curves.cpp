@@ -39,7 +39,24 @@
 //    "stable_rank_at_max", "method" (N = 1..max), "dp_k", "half_width"}}, "sigma_family": {...same...}}
 // --out DIR writes embedders_srank.png, embedders_dp.png, sigma_family_srank.png, sigma_family_dp.png.
 //
-// Both modes: --dense forms every embedding matrix (the slow reference path, for checks and timings);
+// 3. Multiresolution grids (--grid):
+//
+//   rank_curves --grid [--grid-dim 1|2] [--grid-points P] [--hash-log2 K] [--interpolation linear|smoothstep|nearest]
+//               [--grid-alignment tcnn|vertex] [--json] [--out DIR]
+//
+// The embedding of a grid before its learned table is its sparse weight matrix, table entries x points
+// (analysis/grid_embedding.hpp; docs/theory.md section 10). On P points (1D: x_i = i / P; 2D: a
+// sqrt(P) x sqrt(P) lattice of cell centres) its stable rank, and its DP curve around x0 = 0.5 (2D:
+// (0.5, 0.5) along axis 0; protocol offsets) with the half width, for three sweeps, each with a dense
+// table (2^20 entries per level) and a hashed one (2^K entries, default K = 6): one level of
+// resolution N_min = 2, 4, ..., 512; L = 1..8 levels (N_min 4, b 2); one level of N_min 256 with
+// tables of 2^3 .. 2^12 entries. --json prints {"mode": "grid", "input_dim", "points", "hash_log2",
+// "resolution": {"base", "dense": {"stable_rank", "half_width"}, "hashed": {...}}, "levels": {"levels",
+// "dense", "hashed"}, "table": {"log2_table", "stable_rank", "half_width"}, "dp": {"delta", NAME: k}};
+// --out DIR writes grid_resolution_srank.png, grid_resolution_dp.png, grid_levels_srank.png,
+// grid_levels_dp.png, grid_table_srank.png and grid_dp_curves.png.
+//
+// All modes: --dense forms every embedding matrix (the slow reference path, for checks and timings);
 // --threads N, OpenMP threads (default 1 unless OMP_NUM_THREADS is set; 0 = all cores).
 // Charts go through gnuplot when it is installed; the .dat data and .gp script are written either way
 // (the program prints how to render them). Errors: one line on stderr, exit 2.
@@ -63,6 +80,7 @@
 #include "common/cli.hpp"
 #include "common/image.hpp"
 #include "posenc/analysis/distance_preservation.hpp"
+#include "posenc/analysis/grid_embedding.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
@@ -338,6 +356,179 @@ int run_all(const AllOptions& o, bool json, const std::string& out) {
     return 0;
 }
 
+// ------------------------------------------------------------------------ mode 3: --grid
+
+/// Settings of the --grid mode.
+struct GridModeOptions {
+    Index dim = 1;            ///< input dimension of the grids (1 or 2)
+    Index points = 256;       ///< number of points (2D: rounded down to a square lattice)
+    Index hash_log2 = 6;      ///< log2 of the hashed table size
+    GridInterpolation interpolation = GridInterpolation::Linear;
+    GridAlignment alignment = GridAlignment::TinyCudaNN;
+};
+
+/// Stable rank and DP curve of one grid configuration.
+struct GridMeasure {
+    double srank = 0;
+    DistanceCurve dp;
+    double half = 0;
+};
+
+/// The points of the --grid mode: 1D x_i = i / P; 2D the n x n lattice of cell centres (i + 0.5) / n.
+Mat<double> grid_mode_points(const GridModeOptions& o) {
+    if (o.dim == 1) {
+        Mat<double> X(1, o.points);
+        for (Index i = 0; i < o.points; ++i) X(0, i) = double(i) / double(o.points);
+        return X;
+    }
+    const Index n = Index(std::floor(std::sqrt(double(o.points)) + 1e-9));
+    Mat<double> X(2, n * n);
+    for (Index j = 0; j < n; ++j)
+        for (Index i = 0; i < n; ++i) {
+            X(0, j * n + i) = (double(i) + 0.5) / double(n);
+            X(1, j * n + i) = (double(j) + 0.5) / double(n);
+        }
+    return X;
+}
+
+GridMeasure grid_measure(const GridModeOptions& o, const Mat<double>& X, Index levels, Index base, Index log2T) {
+    GridConfig c;
+    c.input_dim = o.dim;
+    c.levels = levels;
+    c.features = 1;
+    c.log2_table_size = log2T;
+    c.base_resolution = base;
+    c.per_level_scale = 2.0;
+    c.interpolation = o.interpolation;
+    c.alignment = o.alignment;
+    GridMeasure m;
+    m.srank = grid_embedding_stable_rank(grid_embedding(c, X));
+    Vec<double> x0 = Vec<double>::Constant(o.dim, 0.5), dir = Vec<double>::Zero(o.dim);
+    dir[0] = 1.0;
+    m.dp = grid_distance_curve(c, x0, dir, protocol_deltas());
+    m.half = half_width(m.dp);
+    return m;
+}
+
+int run_grid(const GridModeOptions& o, bool json, const std::string& out) {
+    if (!out.empty()) ensure_directory(out);
+    const Mat<double> X = grid_mode_points(o);
+    constexpr Index kDenseLog2 = 20;
+    struct Sweep {
+        std::vector<double> x, sr_dense, sr_hashed, hw_dense, hw_hashed;
+    };
+    Sweep res, lev;
+    std::map<std::string, DistanceCurve> curves;  // a few DP curves for the chart
+    for (Index base = 2; base <= 512; base *= 2) {
+        const GridMeasure d = grid_measure(o, X, 1, base, kDenseLog2), h = grid_measure(o, X, 1, base, o.hash_log2);
+        res.x.push_back(double(base));
+        res.sr_dense.push_back(d.srank);
+        res.sr_hashed.push_back(h.srank);
+        res.hw_dense.push_back(d.half);
+        res.hw_hashed.push_back(h.half);
+        if (base == 4 || base == 16 || base == 64) curves["1 level, N_min " + std::to_string(base) + ", dense"] = d.dp;
+        if (base == 64) curves["1 level, N_min 64, 2^" + std::to_string(o.hash_log2) + " entries"] = h.dp;
+    }
+    for (Index L = 1; L <= 8; ++L) {
+        const GridMeasure d = grid_measure(o, X, L, 4, kDenseLog2), h = grid_measure(o, X, L, 4, o.hash_log2);
+        lev.x.push_back(double(L));
+        lev.sr_dense.push_back(d.srank);
+        lev.sr_hashed.push_back(h.srank);
+        lev.hw_dense.push_back(d.half);
+        lev.hw_hashed.push_back(h.half);
+        if (L == 8) curves["8 levels, N_min 4, b 2, dense"] = d.dp;
+    }
+    std::vector<double> tab_x, tab_sr, tab_hw;
+    for (Index k = 3; k <= 12; ++k) {
+        const GridMeasure m = grid_measure(o, X, 1, 256, k);
+        tab_x.push_back(double(k));
+        tab_sr.push_back(m.srank);
+        tab_hw.push_back(m.half);
+    }
+    const std::string hashed = "2^" + std::to_string(o.hash_log2) + " entries (hashed)";
+    if (json) {
+        nlohmann::json j;
+        j["mode"] = "grid";
+        j["input_dim"] = o.dim;
+        j["points"] = X.cols();
+        j["hash_log2"] = o.hash_log2;
+        j["interpolation"] = grid_interpolation_name(o.interpolation);
+        j["alignment"] = grid_alignment_name(o.alignment);
+        auto arr = [](const std::vector<double>& v) {
+            nlohmann::json a = nlohmann::json::array();
+            for (double x : v) a.push_back(number_or_null(x));
+            return a;
+        };
+        j["resolution"] = {{"base", res.x},
+                           {"dense", {{"stable_rank", arr(res.sr_dense)}, {"half_width", arr(res.hw_dense)}}},
+                           {"hashed", {{"stable_rank", arr(res.sr_hashed)}, {"half_width", arr(res.hw_hashed)}}}};
+        j["levels"] = {{"levels", lev.x},
+                       {"dense", {{"stable_rank", arr(lev.sr_dense)}, {"half_width", arr(lev.hw_dense)}}},
+                       {"hashed", {{"stable_rank", arr(lev.sr_hashed)}, {"half_width", arr(lev.hw_hashed)}}}};
+        j["table"] = {{"log2_table", tab_x}, {"base", 256}, {"stable_rank", arr(tab_sr)}, {"half_width", arr(tab_hw)}};
+        j["dp"]["delta"] = to_std(protocol_deltas());
+        for (const auto& [name, c] : curves) j["dp"][name] = to_std(c.k);
+        std::cout << j.dump() << "\n";
+    } else {
+        std::printf("grid embeddings (weight matrix, table entries x points): %ldD, %ld points, %s, %s alignment\n",
+                    long(o.dim), long(X.cols()), grid_interpolation_name(o.interpolation), grid_alignment_name(o.alignment));
+        std::printf("\none level of resolution N_min (scale N_min - 1 for tcnn alignment)\n");
+        std::printf("%8s  %12s  %12s  %12s  %12s\n", "N_min", "srank dense", "srank hashed", "DP hw dense", "DP hw hashed");
+        for (std::size_t i = 0; i < res.x.size(); ++i)
+            std::printf("%8.0f  %12.4f  %12.4f  %12.5f  %12.5f\n", res.x[i], res.sr_dense[i], res.sr_hashed[i], res.hw_dense[i],
+                        res.hw_hashed[i]);
+        std::printf("\nL levels, N_min 4, b 2 (finest N_min 4 * 2^(L-1))\n");
+        std::printf("%8s  %12s  %12s  %12s  %12s\n", "L", "srank dense", "srank hashed", "DP hw dense", "DP hw hashed");
+        for (std::size_t i = 0; i < lev.x.size(); ++i)
+            std::printf("%8.0f  %12.4f  %12.4f  %12.5f  %12.5f\n", lev.x[i], lev.sr_dense[i], lev.sr_hashed[i], lev.hw_dense[i],
+                        lev.hw_hashed[i]);
+        std::printf("\none level, N_min 256, table of 2^K entries (hashed when smaller than the level)\n");
+        std::printf("%8s  %12s  %12s\n", "K", "srank", "DP hw");
+        for (std::size_t i = 0; i < tab_x.size(); ++i) std::printf("%8.0f  %12.4f  %12.5f\n", tab_x[i], tab_sr[i], tab_hw[i]);
+        std::printf("(hashed = %s; dense = 2^%ld entries)\n", hashed.c_str(), long(kDenseLog2));
+        std::fflush(stdout);
+    }
+    if (!out.empty()) {
+        const std::filesystem::path dir(out);
+        const std::string setting = std::to_string(o.dim) + "D, " + std::to_string(X.cols()) + " points";
+        auto pair_chart = [&](const std::string& stem, const std::string& title, const std::string& xlabel,
+                              const std::string& ylabel, const std::vector<double>& x, const std::vector<double>& a,
+                              const std::vector<double>& b, bool logx) {
+            Chart c;
+            c.title = title + " (" + setting + ")";
+            c.xlabel = xlabel;
+            c.ylabel = ylabel;
+            c.logx = logx;
+            c.add("dense table", x, a, SeriesStyle::LinePoints);
+            if (!b.empty()) c.add(hashed, x, b, SeriesStyle::LinePoints);
+            std::cerr << "rank_curves: " << write_chart(c, dir / (stem + ".png")).message << "\n";
+        };
+        pair_chart("grid_resolution_srank", "grid, one level: stable rank of the weight matrix", "resolution N_min",
+                   "stable rank", res.x, res.sr_dense, res.sr_hashed, true);
+        pair_chart("grid_resolution_dp", "grid, one level: DP half width around x0 = 0.5", "resolution N_min",
+                   "half width", res.x, res.hw_dense, res.hw_hashed, true);
+        pair_chart("grid_levels_srank", "grid, L levels (N_min 4, b 2): stable rank", "levels L", "stable rank", lev.x,
+                   lev.sr_dense, lev.sr_hashed, false);
+        pair_chart("grid_levels_dp", "grid, L levels (N_min 4, b 2): DP half width", "levels L", "half width", lev.x,
+                   lev.hw_dense, lev.hw_hashed, false);
+        Chart t;
+        t.title = "grid, one level N_min 256: stable rank vs table size (" + setting + ")";
+        t.xlabel = "log2 table size K";
+        t.ylabel = "stable rank";
+        t.add("N_min 256", tab_x, tab_sr, SeriesStyle::LinePoints);
+        std::cerr << "rank_curves: " << write_chart(t, dir / "grid_table_srank.png").message << "\n";
+        Chart k;
+        k.title = "grid: distance preservation around x0 = 0.5 (" + setting + ")";
+        k.xlabel = "delta";
+        k.ylabel = "normalised inner product k(delta)";
+        k.xmin = -0.5;
+        k.xmax = 0.5;
+        for (const auto& [name, c] : curves) k.add(name, to_std(c.delta), to_std(c.k), SeriesStyle::Line);
+        std::cerr << "rank_curves: " << write_chart(k, dir / "grid_dp_curves.png").message << "\n";
+    }
+    return 0;
+}
+
 int run(CLI::App& app, int argc, char** argv) {
     EncoderOptions eo;
     eo.add_to(app, /*dim_required=*/false);
@@ -361,10 +552,37 @@ int run(CLI::App& app, int argc, char** argv) {
                         ->delimiter(',');
     auto* bounded_opt = app.add_flag("--bounded", ao.bounded, "--all: bounded domain instead of the periodic one");
     auto* quick_opt = app.add_flag("--quick", quick, "--all: D = 2000 and N up to 20 (unless given)");
+    bool grid = false;
+    GridModeOptions go;
+    app.add_flag("--grid", grid, "multiresolution grids: stable rank and DP of the weight matrix for sweeps of the "
+                                 "resolution, the number of levels and the table size, dense and hashed");
+    auto* gdim_opt = app.add_option("--grid-dim", go.dim, "--grid: input dimension 1 or 2 (default 1)")
+                         ->check(CLI::Range(Index(1), Index(2)));
+    auto* gpts_opt = app.add_option("--grid-points", go.points, "--grid: number of points (2D: a square lattice; default 256)")
+                         ->check(CLI::Range(Index(4), Index(4096)));
+    auto* ghash_opt = app.add_option("--hash-log2", go.hash_log2, "--grid: log2 of the hashed table size (default 6)")
+                          ->check(CLI::Range(Index(1), Index(16)));
     ThreadOption threads;
     threads.add_to(app);
     app.parse(argc, argv);
     threads.apply();
+
+    if (grid) {
+        if (all) throw Error("--grid and --all are separate modes");
+        for (const CLI::Option* opt : {eo.encoder_opt, eo.param_opt, eo.offset_opt, eo.seed_opt, eo.dim_opt, samples_opt,
+                                       max_opt, sig_opt, bounded_opt, quick_opt})
+            if (opt->count()) throw Error(opt->get_name() + " cannot be used with --grid");
+        for (std::size_t i = 0; i + 2 < eo.grid_opts.size(); ++i)  // all but --interpolation, --grid-alignment
+            if (eo.grid_opts[i]->count())
+                throw Error(eo.grid_opts[i]->get_name() + " cannot be used with --grid (it sweeps its own grids)");
+        if (eo.periodic) throw Error("--periodic cannot be used with --grid");
+        if (dense) throw Error("--dense cannot be used with --grid");
+        go.interpolation = grid_interpolation_from_name(eo.interpolation);
+        go.alignment = eo.grid_opts.back()->count() ? grid_alignment_from_name(eo.grid_alignment) : GridAlignment::TinyCudaNN;
+        return run_grid(go, json, out);
+    }
+    for (const CLI::Option* opt : {gdim_opt, gpts_opt, ghash_opt})
+        if (opt->count()) throw Error(opt->get_name() + " only applies with --grid");
 
     if (!all) {
         for (const CLI::Option* opt : {max_opt, sig_opt, bounded_opt, quick_opt})

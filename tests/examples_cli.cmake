@@ -112,6 +112,20 @@ if(_have)
   posenc_cli_test(rank_curves.json rank_curves EXIT 0
     JSON_HAS encoder param dim samples=3 stable_rank=3 stable_rank_l1=3 method=3 dp.delta=201 dp.k=201 half_width
     ARGS ${_g} --periodic --samples 1,10,50 --json)
+  # --grid: the weight matrices of multiresolution grids (analysis/grid_embedding.hpp)
+  posenc_cli_test(rank_curves.grid_json rank_curves EXIT 0
+    JSON_HAS mode input_dim points resolution.base=9 resolution.dense.stable_rank=9 resolution.hashed.half_width=9
+             levels.levels=8 levels.hashed.stable_rank=8 table.log2_table=10 table.stable_rank=10 dp.delta=201
+    ARGS --grid --grid-points 64 --json)
+  posenc_cli_test(rank_curves.grid_2d_json rank_curves EXIT 0 JSON_HAS resolution.dense.stable_rank=9
+    ARGS --grid --grid-dim 2 --grid-points 64 --interpolation smoothstep --grid-alignment vertex --json)
+  posenc_cli_test(rank_curves.grid_with_encoder rank_curves EXIT 2 ARGS --grid --encoder gaussian)
+  posenc_cli_test(rank_curves.grid_with_all rank_curves EXIT 2 ARGS --grid --all)
+  posenc_cli_test(rank_curves.grid_with_levels rank_curves EXIT 2 ARGS --grid --levels 4)
+  posenc_cli_test(rank_curves.grid_bad_dim rank_curves EXIT 2 ARGS --grid --grid-dim 3)
+  posenc_cli_test(rank_curves.grid_bad_points rank_curves EXIT 2 ARGS --grid --grid-points 2)
+  posenc_cli_test(rank_curves.grid_bad_interpolation rank_curves EXIT 2 ARGS --grid --interpolation cubic)
+  posenc_cli_test(rank_curves.grid_points_without_grid rank_curves EXIT 2 ARGS ${_g} --samples 1 --grid-points 64)
   unset(_g)
 endif()
 unset(_have)

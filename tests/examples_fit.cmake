@@ -150,6 +150,59 @@ posenc_fit_test(fit_1d_mlp_out fit_1d
   CHECKS "encoder=rff" "train_psnr>25" "test_psnr>25"
   FILES ${_fit_dir}/fit1d/fit_1d.dat ${_fit_dir}/fit1d/fit_1d.gp)
 
+# fit_1d with the multiresolution grid (input_dim 1; fit_1d's grid defaults: 8 levels, 2^12 entries,
+# N_min 8, N_max 256, vertex alignment); the table is trained with the linear layer
+posenc_fit_test(fit_1d_hashgrid_json fit_1d
+  ARGS --encoder hashgrid --lr 1e-2 --steps 300 --json --quiet
+  KEYS ${_k1}
+  CHECKS "encoder=hashgrid" "dim>15" "dim<17" "train_psnr>40" "test_psnr>25" "stable_rank>1" "stable_rank<257")
+# one dense level of 256 cells (vertex aligned): the 256 train points x = 2i/512 sit on its vertices, so
+# the weight matrix is a selection and its stable rank is exactly 256 (analysis/grid_embedding.hpp)
+posenc_fit_test(fit_1d_hashgrid_one_level_json fit_1d
+  ARGS --encoder hashgrid --levels 1 --base-res 256 --log2-table 12 --interpolation smoothstep --lr 1e-2 --steps 200
+       --json --quiet
+  KEYS ${_k1}
+  CHECKS "dim>1" "dim<3" "stable_rank>255.999" "stable_rank<256.001" "train_psnr>40" "test_psnr>20")
+posenc_fit_test(fit_1d_hashgrid_tcnn_depth1 fit_1d
+  ARGS --encoder hashgrid --levels 4 --features 4 --log2-table 6 --base-res 8 --per-level-scale 2
+       --grid-alignment tcnn --depth 1 --width 32 --lr 1e-2 --steps 200 --json --quiet
+  KEYS ${_k1}
+  CHECKS "dim>15" "dim<17" "train_psnr>25" "test_psnr>20")
+posenc_fit_test(fit_1d_hashgrid_closed_form fit_1d RC 2 ARGS --encoder hashgrid --closed-form)
+posenc_fit_test(fit_1d_hashgrid_bad_levels fit_1d RC 2 ARGS --encoder hashgrid --levels 0)
+posenc_fit_test(fit_1d_hashgrid_bad_interpolation fit_1d RC 2 ARGS --encoder hashgrid --interpolation cubic)
+posenc_fit_test(fit_1d_hashgrid_dim fit_1d RC 2 ARGS --encoder hashgrid --dim 100)
+posenc_fit_test(fit_1d_hashgrid_periodic fit_1d RC 2 ARGS --encoder hashgrid --periodic)
+
+# fit_3d: a truncated SDF fitted with a 3D hash grid + MLP (short runs on a 12^3 lattice)
+if(EXISTS "${PROJECT_SOURCE_DIR}/examples/fit_3d.cpp")
+  set(_k3 shape res train_points test_points truncation encoder dim depth width steps train_mse test_mse train_psnr
+          test_psnr seconds seconds_per_step)
+  set(_small --res 12 --steps 60 --test-points 512 --levels 4 --log2-table 12 --max-res 32 --width 32)
+  posenc_fit_test(fit_3d_torus_json fit_3d
+    ARGS ${_small} --json --quiet
+    KEYS ${_k3}
+    CHECKS "shape=torus" "train_points>1727" "train_points<1729" "dim>7" "dim<9" "train_psnr>18" "test_psnr>15"
+           "seconds>-1" "seconds_per_step>-1")
+  posenc_fit_test(fit_3d_sphere_smoothstep_tcnn fit_3d
+    ARGS ${_small} --shape sphere --interpolation smoothstep --grid-alignment tcnn --json --quiet
+    KEYS ${_k3}
+    CHECKS "shape=sphere" "train_psnr>18" "test_psnr>15")
+  posenc_fit_test(fit_3d_table fit_3d ARGS ${_small} --quiet STDOUT_HAS "test MSE" "PSNR" "hashgrid")
+  posenc_fit_test(fit_3d_help fit_3d ARGS --help STDOUT_HAS "--shape" "--res" "--levels" "hashgrid")
+  posenc_fit_test(fit_3d_bad_shape fit_3d RC 2 ARGS --shape cube)
+  posenc_fit_test(fit_3d_res_one fit_3d RC 2 ARGS --res 1)
+  posenc_fit_test(fit_3d_steps_zero fit_3d RC 2 ARGS --steps 0)
+  posenc_fit_test(fit_3d_truncation_zero fit_3d RC 2 ARGS --truncation 0)
+  posenc_fit_test(fit_3d_bad_levels fit_3d RC 2 ARGS --levels 0)
+  posenc_fit_test(fit_3d_bad_alignment fit_3d RC 2 ARGS --grid-alignment centre)
+  posenc_fit_test(fit_3d_bad_encoder_dim fit_3d RC 2 ARGS --encoder gaussian --param 0.1 --dim 100)
+  posenc_fit_test(fit_3d_unknown_flag fit_3d RC 2 ARGS --no-such-flag)
+  posenc_fit_test(fit_3d_hashgrid_dim fit_3d RC 2 ARGS --dim 64)
+  unset(_k3)
+  unset(_small)
+endif()
+
 # fit_2d, built-in image (protocol C split, docs/protocols.md), tiny network; --out writes the PNGs used below
 posenc_fit_test(fit_2d_gaussian2_out fit_2d
   ARGS --size 32 --encoder gaussian2 --param 0.03 --dim 128 --depth 2 --width 32 --steps 150 --json --quiet

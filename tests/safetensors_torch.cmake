@@ -1,10 +1,13 @@
 # tests/safetensors_torch.cmake — PyTorch loads posenc's safetensors export (issue 3, model files).
 #
-# Builds tests/safetensors_torch/driver.cpp (exports four small models, float and double, with their
-# test encodings and predictions) and adds the CTest entry `safetensors_torch`, which runs
-# tests/safetensors_torch/check.py: it parses the files with plain Python (json + torch.frombuffer,
-# no `safetensors` package), loads the weights into a torch.nn.Linear stack with load_state_dict and
-# requires torch's forward pass to equal posenc's prediction (1e-5 in float32, 1e-12 in float64).
+# Builds tests/safetensors_torch/driver.cpp (exports small models, float and double, with their test
+# points, encodings and predictions: four fixed encoders and nine multiresolution grids, 2D and 3D,
+# dense and hashed levels, linear and smoothstep, tcnn and vertex alignment) and adds the CTest entry
+# `safetensors_torch`, which runs tests/safetensors_torch/check.py: it parses the files with plain
+# Python (json + torch.frombuffer, no `safetensors` package), loads the weights into a torch.nn.Linear
+# stack with load_state_dict and requires torch's forward pass to equal posenc's prediction (1e-5 in
+# float32, 1e-12 in float64). For a grid, the encoding itself is recomputed in PyTorch from the points
+# and the exported table "encoder.grid.table" (check.py's grid_encode) and must match posenc's too.
 # Reported as skipped (POSENC_SKIP) when no python3 with torch is found (Debian: python3-torch).
 # /usr/bin/python3 is preferred: a pyenv/venv python3 first on PATH usually lacks torch.
 
