@@ -45,7 +45,7 @@
 #include "common/signals.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/kron_first_layer.hpp"
 #include "posenc/nn/model.hpp"

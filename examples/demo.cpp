@@ -33,7 +33,7 @@
 #include "posenc/analysis/distance_preservation.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"

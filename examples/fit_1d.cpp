@@ -46,10 +46,10 @@
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/ridge.hpp"
+#include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 namespace {

@@ -44,10 +44,10 @@
 #include "common/signals.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/model.hpp"
-#include "posenc/nn/ridge.hpp"
+#include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/trainer.hpp"
 
 namespace {

@@ -36,7 +36,7 @@
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"

@@ -35,7 +35,7 @@
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/encoding/factory.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"
 

@@ -17,7 +17,7 @@
 #include "posenc/encoding/factory.hpp"
 #include "posenc/encoding/grid.hpp"
 #include "posenc/io/model_file.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"

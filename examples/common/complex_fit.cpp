@@ -8,8 +8,8 @@
 
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
-#include "posenc/nn/adam.hpp"
-#include "posenc/nn/kronecker_linear.hpp"
+#include "posenc/nn/optim/adam.hpp"
+#include "posenc/nn/solvers/kronecker2d.hpp"
 
 namespace posenc::examples {
 
