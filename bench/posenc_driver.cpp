@@ -693,6 +693,8 @@ std::string grid2d(const Options& o) {
     Mat<float> grad;
     const double setup = since(t0);
     std::vector<double> times, cpu;
+    times.reserve(std::size_t(steps));
+    cpu.reserve(std::size_t(steps));
     std::string at = "{";
     double fit_seconds = 0, train_psnr = 0, test_psnr = 0;
     long long mallocs = 0;
