@@ -22,11 +22,20 @@
 //   posenc_driver srank  --points N --dim D --sigma S [--path windows|dense]
 //       stable rank of the D x N periodic shifted-Gaussian embedding (double, x_i = i / N) -> seconds;
 //       windows: from the sparse windows (analysis/windowed_gram.hpp), dense: of the formed matrix
+//   posenc_driver grid2d --data FILE [--levels 16] [--features 2] [--log2-table 15] [--base-res 16]
+//                        [--max-res S/2] [--width 64] [--depth 2] [--lr 1e-2] [--beta2 0.99] [--eps 1e-15]
+//                        [--steps 1000] [--warmup 5] [--checkpoints 250,500]
+//       protocol E (docs/protocols.md) on the C x S x S image in FILE: multiresolution grid (vertex
+//       alignment, hashed where (N_l + 1)^2 > T) + MLP L F -> width^depth -> C (ReLU, linear output),
+//       tables and network in one Adam, MSE, full batch on the even/even pixels -> seconds per Adam
+//       step (median of the steps after --warmup), samples/s, clipped train / test PSNR at the
+//       checkpoints and the end, heap allocations per timed step (malloc calls counted), peak RSS
 //   posenc_driver noop   (process baseline: peak RSS of an idle posenc process)
 // Common options: --threads T (OpenMP and Eigen), --seed K. Data files are written by compare_pytorch:
 // "PSNCDAT1", three little-endian int64 (channels, height, width), then float32 [c][h][w].
 // Only Eigen and the standard library are used (no third-party CLI/JSON), so it builds wherever posenc does.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -58,6 +67,28 @@
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
+
+// Heap allocations of this process, counted: malloc / calloc / realloc are interposed (glibc) and
+// forwarded to glibc's implementation; every C++ `new` and every Eigen buffer goes through them. The
+// grid2d mode reports the count per timed training step (0 = no allocation in the fit loop).
+extern "C" void* __libc_malloc(std::size_t);
+extern "C" void* __libc_calloc(std::size_t, std::size_t);
+extern "C" void* __libc_realloc(void*, std::size_t);
+namespace {
+std::atomic<long long> g_mallocs{0};
+}
+extern "C" void* malloc(std::size_t n) {
+    g_mallocs.fetch_add(1, std::memory_order_relaxed);
+    return __libc_malloc(n);
+}
+extern "C" void* calloc(std::size_t n, std::size_t m) {
+    g_mallocs.fetch_add(1, std::memory_order_relaxed);
+    return __libc_calloc(n, m);
+}
+extern "C" void* realloc(void* p, std::size_t n) {
+    g_mallocs.fetch_add(1, std::memory_order_relaxed);
+    return __libc_realloc(p, n);
+}
 
 namespace {
 
@@ -591,9 +622,129 @@ std::string srank(const Options& o) {
         .text();
 }
 
+/// Clipped PSNR of predictions (clamped to [0, 1]) against Y (protocol E reports clipped PSNRs).
+double clipped_psnr(const Mat<float>& pred, const Mat<float>& Y) {
+    return posenc::metrics::psnr(Mat<float>(pred.cwiseMax(0.0f).cwiseMin(1.0f)), Y);
+}
+
+/// Protocol E (docs/protocols.md) at the image's size S: the even/even pixels train, the odd/odd test,
+/// (x, y) = (c / S, r / S); the model goes through the library's public path (factory "hashgrid" ->
+/// Model -> prepare -> forward / mse / backward with a caller-owned context -> Adam), as an
+/// application would.
+std::string grid2d(const Options& o) {
+    const Data d = read_data(o.str("data"));
+    const Index S = d.height;
+    if (d.width != S || S < 4) throw posenc::Error("posenc_driver: grid2d needs a square image of side >= 4");
+    const Index L = o.count("levels", 16), F = o.count("features", 2), log2T = o.count("log2-table", 15);
+    const Index nmin = o.count("base-res", 16);
+    const double nmax = o.num("max-res", double(S / 2));
+    const Index width = o.count("width", 64), depth = o.count("depth", 2);
+    const double lr = o.num("lr", 1e-2), beta2 = o.num("beta2", 0.99), eps = o.num("eps", 1e-15);
+    const Index steps = o.count("steps", 1000), warmup = Index(o.num("warmup", 5));
+    const std::string cps = o.str("checkpoints", "none");
+    const auto seed = std::uint64_t(o.num("seed", 0));
+    o.check_all_used();
+    std::vector<Index> checkpoints;
+    if (cps != "none") {
+        std::stringstream ss(cps);
+        std::string tok;
+        while (std::getline(ss, tok, ',')) checkpoints.push_back(Index(std::stol(tok)));
+    }
+    if (warmup >= steps) throw posenc::Error("posenc_driver: --warmup must be < --steps");
+    const Index C = d.channels;
+    auto split = [&](Index r0, Mat<float>& X, Mat<float>& Y) {
+        const Index h = (S - r0 + 1) / 2;
+        X.resize(2, h * h);
+        Y.resize(C, h * h);
+        for (Index r = 0; r < h; ++r)
+            for (Index c = 0; c < h; ++c) {
+                const Index n = r * h + c;
+                X(0, n) = float(double(r0 + 2 * c) / double(S));
+                X(1, n) = float(double(r0 + 2 * r) / double(S));
+                for (Index ch = 0; ch < C; ++ch) Y(ch, n) = d.at(ch, r0 + 2 * r, r0 + 2 * c);
+            }
+    };
+    Mat<float> Xtr, Ytr, Xte, Yte;
+    split(0, Xtr, Ytr);
+    split(1, Xte, Yte);
+    const auto t0 = Clock::now();
+    posenc::EncoderSpec spec;
+    spec.type = "hashgrid";
+    spec.params = {{"input_dim", 2.0},         {"levels", double(L)},        {"features", double(F)},
+                   {"log2_table_size", double(log2T)}, {"base_resolution", double(nmin)},
+                   {"max_resolution", nmax},    {"alignment", 1.0},           {"seed", double(seed)}};
+    posenc::MlpConfig cfg;
+    cfg.output_dim = C;
+    cfg.width = width;
+    cfg.depth = depth;
+    cfg.hidden = posenc::ActivationSpec{posenc::Activation::ReLU};
+    cfg.output = posenc::ActivationSpec{posenc::Activation::Identity};
+    cfg.seed = seed;
+    posenc::Model<float> model(posenc::make_encoder<float>(spec), cfg);
+    const auto batch = model.prepare(Xtr);
+    posenc::AdamOptions ao;
+    ao.lr = lr;
+    ao.beta1 = 0.9;
+    ao.beta2 = beta2;
+    ao.eps = eps;
+    posenc::Adam<float> adam(ao);
+    auto params = model.parameters();
+    posenc::Model<float>::Context ctx;
+    Mat<float> grad;
+    const double setup = since(t0);
+    std::vector<double> times, cpu;
+    times.reserve(std::size_t(steps));
+    cpu.reserve(std::size_t(steps));
+    std::string at = "{";
+    double fit_seconds = 0, train_psnr = 0, test_psnr = 0;
+    long long mallocs = 0;
+    for (Index s = 1; s <= steps; ++s) {
+        const long long m0 = g_mallocs.load(std::memory_order_relaxed);
+        const auto t1 = Clock::now();
+        const double c1 = cpu_now();
+        const Mat<float>& out = model.forward(ctx, batch);
+        posenc::mse(out, Ytr, grad);
+        model.backward(ctx, grad);
+        adam.step(params);
+        const double dt = since(t1);
+        fit_seconds += dt;
+        if (s > warmup) {
+            times.push_back(dt);
+            cpu.push_back(cpu_now() - c1);
+            mallocs += g_mallocs.load(std::memory_order_relaxed) - m0;
+        }
+        if (s == steps || std::find(checkpoints.begin(), checkpoints.end(), s) != checkpoints.end()) {
+            train_psnr = clipped_psnr(model.predict(Xtr), Ytr);
+            test_psnr = clipped_psnr(model.predict(Xte), Yte);
+            std::ostringstream e;
+            e.precision(17);
+            e << (at.size() > 1 ? "," : "") << "\"" << s << "\":{\"train_psnr\":" << train_psnr
+              << ",\"test_psnr\":" << test_psnr << ",\"seconds\":" << setup + fit_seconds << "}";
+            at += e.str();
+        }
+    }
+    at += "}";
+    const double sps = median(times);
+    std::string out = Json()
+                          .num("seconds_per_step", sps)
+                          .num("cpu_seconds_per_step", median(cpu))
+                          .num("setup_seconds", setup)
+                          .num("seconds", setup + fit_seconds)
+                          .num("train_psnr", train_psnr)
+                          .num("test_psnr", test_psnr)
+                          .num("samples_per_second", double(Xtr.cols()) / sps)
+                          .num("train_points", double(Xtr.cols()))
+                          .num("steps", double(steps))
+                          .num("mallocs_per_step", double(mallocs) / double(times.size()))
+                          .num("peak_rss_kb", double(peak_rss_kb()))
+                          .text();
+    out.pop_back();  // append the checkpoints object
+    return out + ",\"at\":" + at + "}";
+}
+
 /// Dispatches on the mode (argv[1]) after setting the thread count; prints the mode's JSON line.
 int run(int argc, char** argv) {
-    if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|profile2d|hidden|gemm|srank|noop [--option value]...");
+    if (argc < 2) throw posenc::Error("usage: posenc_driver fit1d|fit2d|profile2d|grid2d|hidden|gemm|srank|noop [--option value]...");
     const std::string mode = argv[1];
     const Options o(argc, argv);
     const Index threads = Index(o.num("threads", double(posenc::num_threads())));
@@ -608,6 +759,7 @@ int run(int argc, char** argv) {
     else if (mode == "hidden") out = hidden(o);
     else if (mode == "gemm") out = gemm(o);
     else if (mode == "srank") out = srank(o);
+    else if (mode == "grid2d") out = grid2d(o);
     else if (mode == "noop") {
         o.num("seed", 0);
         o.check_all_used();

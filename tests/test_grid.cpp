@@ -477,6 +477,63 @@ TEST_CASE("Grid backward is deterministic and independent of the thread count", 
 #endif
 }
 
+TEST_CASE("Grid accumulate_param_grads and encode equal forward and backward with a context, bitwise", "[grid]") {
+    // accumulate_param_grads recomputes the corners level by level (2D: the unrolled corner path) and
+    // encode has its own loop: both must give exactly what forward(ctx) / backward(ctx) give, on
+    // dense and hashed levels, both alignments (x = 0 and x = 1 included), every interpolation, in
+    // 1, 2 and 3 dimensions, with any thread count.
+    struct Case {
+        Index d;
+        GridInterpolation interp;
+        GridAlignment align;
+    };
+    const Case cases[] = {{2, GridInterpolation::Linear, GridAlignment::TinyCudaNN},
+                          {2, GridInterpolation::Linear, GridAlignment::Vertex},
+                          {2, GridInterpolation::Smoothstep, GridAlignment::TinyCudaNN},
+                          {2, GridInterpolation::Smoothstep, GridAlignment::Vertex},
+                          {2, GridInterpolation::Nearest, GridAlignment::Vertex},
+                          {1, GridInterpolation::Linear, GridAlignment::TinyCudaNN},
+                          {3, GridInterpolation::Linear, GridAlignment::Vertex}};
+    for (const Case& k : cases) {
+        GridConfig c = grid_cfg(k.d, 5, 2, k.d == 1 ? 5 : 9, 6, 1.9, k.interp);
+        c.alignment = k.align;
+        Grid<double> g(c);
+        bool dense = false, hashed = false;
+        for (const auto& lv : g.levels()) (lv.dense ? dense : hashed) = true;
+        REQUIRE(dense);
+        REQUIRE(hashed);
+        Rng rng(11);
+        const Index N = 4000;
+        Mat<double> X = posenc::test::uniform_mat(rng, k.d, N, 0.0, 1.0);
+        X.col(0).setZero();
+        X.col(1).setOnes();
+        X(0, 2) = 1.0;
+        const Mat<double> G = posenc::test::uniform_mat(rng, g.output_dim(), N);
+        Mat<double> codes(g.output_dim(), N), enc(g.output_dim(), N);
+        const GridContext<double> ctx = g.forward(X, codes);
+        g.encode(X, enc);
+        CHECK(enc == codes);
+        g.zero_grad();
+        g.backward(ctx, G);
+        const Mat<double> want = g.table_grad();
+        CHECK(want.cwiseAbs().maxCoeff() > 0);
+        g.zero_grad();
+        g.accumulate_param_grads(X, G);
+        CHECK(g.table_grad() == want);
+        g.accumulate_param_grads(X, G);  // accumulates (each term added to the first pass's sums)
+        CHECK((g.table_grad() - 2.0 * want).cwiseAbs().maxCoeff() <= 1e-12 * (1.0 + want.cwiseAbs().maxCoeff()));
+#if defined(_OPENMP)
+        const int before = omp_get_max_threads();
+        omp_set_num_threads(1);
+        g.zero_grad();
+        g.accumulate_param_grads(X, G);
+        omp_set_num_threads(before);
+        CHECK(g.table_grad() == want);
+#endif
+        CHECK_THROWS_WITH(g.accumulate_param_grads(X, G.topRows(2)), Catch::Contains("dC"));
+    }
+}
+
 TEST_CASE("Grid in float matches double", "[grid]") {
     GridConfig c = grid_cfg(3, 3, 2, 8, 4, 2.0, GridInterpolation::Smoothstep);
     Grid<double> gd(c);

@@ -2,6 +2,7 @@
 // trainable table it owns (docs/encodings.md, section "Multiresolution grid"; the theory, a grid
 // level as a triangle shifted basis followed by a learned linear map: docs/theory.md, section 10).
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -64,6 +65,21 @@ public:
         const Index E = levels_.back().offset + Index(levels_.back().size);
         table_.resize(cfg_.features, E);
         grad_ = Mat<T>::Zero(cfg_.features, E);
+        fast_.resize(levels_.size());
+        for (std::size_t l = 0; l < levels_.size(); ++l) {
+            const GridLevel& lv = levels_[l];
+            FastLevel& f = fast_[l];
+            const bool vertex = cfg_.alignment == GridAlignment::Vertex;
+            const bool nearest = cfg_.interpolation == GridInterpolation::Nearest;
+            f.scale = T(lv.scale);
+            f.shift = vertex && nearest ? T(0.5) : T(lv.shift);
+            f.resolution = lv.resolution;
+            f.size = lv.size;
+            f.mask = lv.size - 1;
+            f.pow2 = (lv.size & (lv.size - 1)) == 0;
+            f.dense = lv.dense;
+            f.offset = lv.offset;
+        }
         init(cfg_.seed);
     }
 
@@ -103,12 +119,52 @@ public:
     /// by this grid (valid while the grid lives; moving the grid keeps Eigen's buffers, copying does not).
     std::vector<Param<T>> parameters() { return {make_param<T>("grid.table", table_, grad_)}; }
 
-    /// ParametricEncoder (encoding/encoder.hpp): table_grad() += d sum(dC .* codes(X)) / d table, i.e.
-    /// forward() for the corners of X, then backward(ctx, dC). Model calls it once per backward pass.
+    /// ParametricEncoder (encoding/encoder.hpp): table_grad() += d sum(dC .* codes(X)) / d table, the
+    /// same sums as backward(ctx, dC) after forward(X): the corners and weights of each point are
+    /// recomputed level by level (cheap integer and float arithmetic, no table read, no context and no
+    /// allocation), and scattered in the order of backward(): levels split between threads, every entry
+    /// summing its terms points ascending, corners ascending (bitwise reproducible for any thread
+    /// count). Model calls it once per backward pass.
     void accumulate_param_grads(ConstMatRef<T> X, ConstMatRef<T> dC) {
-        Mat<T> codes(output_dim(), X.cols());
-        const GridContext<T> ctx = forward(X, codes);
-        backward(ctx, dC);
+        check_input(X);
+        const Index N = X.cols(), L = cfg_.levels, F = cfg_.features, d = cfg_.input_dim;
+        detail::check_shape(dC, output_dim(), N, "Grid", "dC");
+        const bool fast2 = d == 2 && cfg_.interpolation != GridInterpolation::Nearest;
+        // Points in blocks, levels inside a block: the block's rows of dC stay in cache while the
+        // thread's levels read them (dC is L F x N, a level's rows are strided by L F).
+        constexpr Index B = 2048;
+        const bool par = parallel_worth_it(N) && L > 1;
+        (void)par;  // used only by the OpenMP pragma
+        POSENC_OMP(parallel if(par))
+        {
+#if defined(_OPENMP)
+            const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+            const Index t = 0, nt = 1;
+#endif
+            for (Index n0 = 0; n0 < N; n0 += B) {
+                const Index n1 = std::min(N, n0 + B);
+                for (Index l = t; l < L; l += nt) {  // level l belongs to thread l mod nt
+                    T* g = grad_.data() + fast_[std::size_t(l)].offset * F;
+                    for (Index n = n0; n < n1; ++n) {
+                        const T* x = X.data() + n * X.outerStride();
+                        const T* dy = dC.data() + n * dC.outerStride() + l * F;
+                        std::uint32_t idx[16];
+                        T w[16], p[4], dp[4];
+                        Index C = 4;
+                        if (fast2) corners2(fast_[std::size_t(l)], x, idx, w);
+                        else {
+                            level_point(x, l, idx, w, p, dp);
+                            C = corners();
+                        }
+                        for (Index c = 0; c < C; ++c) {
+                            T* gc = g + Index(idx[c]) * F;
+                            for (Index f = 0; f < F; ++f) gc[f] += w[c] * dy[f];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The factory's form (encoding/factory.hpp, type "hashgrid"): spec_params() under that type. It
@@ -149,13 +205,20 @@ public:
         ctx.weight.resize(L * C, N);
         ctx.frac.resize(L * d, N);
         ctx.dfrac.resize(L * d, N);
+        const bool fast2 = d == 2 && cfg_.interpolation == GridInterpolation::Linear;
         POSENC_OMP(parallel for schedule(static) if(parallel_worth_it(N)))
         for (Index n = 0; n < N; ++n) {
             const T* x = X.data() + n * X.outerStride();
             for (Index l = 0; l < L; ++l) {
                 std::uint32_t* idx = &ctx.index(l * C, n);
                 T* w = &ctx.weight(l * C, n);
-                level_point(x, l, idx, w, &ctx.frac(l * d, n), &ctx.dfrac(l * d, n));
+                if (fast2) {
+                    const FastLevel& lv = fast_[std::size_t(l)];
+                    corners2(lv, x, idx, w, &ctx.frac(l * d, n));
+                    ctx.dfrac(l * d, n) = ctx.dfrac(l * d + 1, n) = lv.scale;  // dp/dx = s (linear)
+                } else {
+                    level_point(x, l, idx, w, &ctx.frac(l * d, n), &ctx.dfrac(l * d, n));
+                }
                 blend(l, idx, w, &codes(l * cfg_.features, n));
             }
         }
@@ -213,12 +276,21 @@ public:
         check_input(X);
         const Index N = X.cols(), L = cfg_.levels;
         detail::check_shape(out, output_dim(), N, "Grid", "out");
+        const bool fast2 = cfg_.input_dim == 2 && cfg_.interpolation != GridInterpolation::Nearest;
         POSENC_OMP(parallel for schedule(static) if(parallel_worth_it(N)))
         for (Index n = 0; n < N; ++n) {
             std::uint32_t idx[16];
             T w[16], p[4], dp[4];
+            const T* x = X.data() + n * X.outerStride();
+            if (fast2) {
+                for (Index l = 0; l < L; ++l) {
+                    corners2(fast_[std::size_t(l)], x, idx, w);
+                    blend(l, idx, w, &out(l * cfg_.features, n));
+                }
+                continue;
+            }
             for (Index l = 0; l < L; ++l) {
-                level_point(X.data() + n * X.outerStride(), l, idx, w, p, dp);
+                level_point(x, l, idx, w, p, dp);
                 blend(l, idx, w, &out(l * cfg_.features, n));
             }
         }
@@ -317,14 +389,87 @@ private:
         }
     }
 
-    /// out[f] = sum_c w[c] table(f, offset_l + idx[c]) for the F features of level l.
-    void blend(Index l, const std::uint32_t* idx, const T* w, T* out) const {
-        const Index F = cfg_.features, C = corners(), off = levels_[std::size_t(l)].offset;
-        for (Index f = 0; f < F; ++f) out[f] = T(0);
-        for (Index c = 0; c < C; ++c) {
-            const T* v = &table_(0, off + Index(idx[c]));
-            for (Index f = 0; f < F; ++f) out[f] += w[c] * v[f];
+    /// One level's layout in the form the 2D kernels read (precomputed from levels_).
+    struct FastLevel {
+        T scale = 0, shift = 0;       ///< pos = fma(scale, x, shift), as level_point()
+        std::uint32_t resolution = 0; ///< R_l
+        std::uint32_t size = 0;       ///< entries of the level
+        std::uint32_t mask = 0;       ///< size - 1 (used when size is a power of two)
+        bool pow2 = false;            ///< size is a power of two (every hashed level: size = 2^log2_T)
+        bool dense = false;           ///< dense index, else hashed
+        Index offset = 0;             ///< first entry
+    };
+
+    /// level_point() for d = 2 and linear or smoothstep interpolation, without the per-axis loops and
+    /// with the modulo reduced to a mask (hashed levels, size 2^log2_T) or skipped when the dense index
+    /// is already inside the level: the same entries and weights, bit for bit. frac (optional) gets p.
+    void corners2(const FastLevel& lv, const T* x, std::uint32_t* idx, T* w, T* frac = nullptr) const {
+        const bool vertex = cfg_.alignment == GridAlignment::Vertex;
+        T pos0 = std::fma(lv.scale, x[0], lv.shift), pos1 = std::fma(lv.scale, x[1], lv.shift);
+        T fl0 = std::floor(pos0), fl1 = std::floor(pos1);
+        if (vertex) {  // x = 1: the last cell, f = 1
+            if (fl0 >= lv.scale) fl0 = lv.scale - T(1);
+            if (fl1 >= lv.scale) fl1 = lv.scale - T(1);
         }
+        const std::uint32_t g0 = std::uint32_t(fl0), g1 = std::uint32_t(fl1);
+        T p0 = pos0 - fl0, p1 = pos1 - fl1;
+        if (cfg_.interpolation == GridInterpolation::Smoothstep) {
+            p0 = p0 * p0 * (T(3) - T(2) * p0);
+            p1 = p1 * p1 * (T(3) - T(2) * p1);
+        }
+        if (frac) frac[0] = p0, frac[1] = p1;
+        const T q0 = T(1) - p0, q1 = T(1) - p1;
+        w[0] = q0 * q1;  // corner c: bit 0 -> axis 0 up, bit 1 -> axis 1 up (tiny-cuda-nn's order)
+        w[1] = p0 * q1;
+        w[2] = q0 * p1;
+        w[3] = p0 * p1;
+        if (lv.dense) {
+            const std::uint32_t b = g0 + g1 * lv.resolution;  // i(k) = k_0 + k_1 R (uint32)
+            idx[0] = b;
+            idx[1] = b + 1u;
+            idx[2] = b + lv.resolution;
+            idx[3] = b + lv.resolution + 1u;
+            for (int c = 0; c < 4; ++c)
+                if (idx[c] >= lv.size) idx[c] %= lv.size;  // only past the last vertex (tcnn alignment)
+            return;
+        }
+        const std::uint32_t h0 = g1 * grid_hash_primes[1], h1 = (g1 + 1u) * grid_hash_primes[1];
+        idx[0] = g0 ^ h0;
+        idx[1] = (g0 + 1u) ^ h0;
+        idx[2] = g0 ^ h1;
+        idx[3] = (g0 + 1u) ^ h1;
+        if (lv.pow2)
+            for (int c = 0; c < 4; ++c) idx[c] &= lv.mask;
+        else
+            for (int c = 0; c < 4; ++c) idx[c] %= lv.size;
+    }
+
+    /// out[f] = sum_c w[c] table(f, offset_l + idx[c]) for the F features of level l.
+    /// Sums in registers (out may not alias the table, but the compiler cannot know): the same
+    /// additions in the same order as out[f] += w[c] v[f] in memory.
+    void blend(Index l, const std::uint32_t* idx, const T* w, T* out) const {
+        const Index F = cfg_.features, C = corners(), off = fast_[std::size_t(l)].offset;
+        const T* tab = table_.data() + off * F;
+        if (F == 2 && C == 4) {  // protocol E's shape, unrolled
+            const T *v0 = tab + 2 * Index(idx[0]), *v1 = tab + 2 * Index(idx[1]), *v2 = tab + 2 * Index(idx[2]),
+                    *v3 = tab + 2 * Index(idx[3]);
+            T a = T(0) + w[0] * v0[0], b = T(0) + w[0] * v0[1];
+            a += w[1] * v1[0];
+            b += w[1] * v1[1];
+            a += w[2] * v2[0];
+            b += w[2] * v2[1];
+            a += w[3] * v3[0];
+            b += w[3] * v3[1];
+            out[0] = a;
+            out[1] = b;
+            return;
+        }
+        T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Index c = 0; c < C; ++c) {
+            const T* v = tab + Index(idx[c]) * F;
+            for (Index f = 0; f < F; ++f) acc[f] += w[c] * v[f];
+        }
+        for (Index f = 0; f < F; ++f) out[f] = acc[f];
     }
 
     /// acc[i] += sum_f dy[f] d code(lF+f) / d x_i for level l (see backward_input()).
@@ -350,6 +495,7 @@ private:
     double b_ = 1;
     Mat<T> table_;
     Mat<T> grad_;
+    std::vector<FastLevel> fast_;
 };
 
 }  // namespace posenc

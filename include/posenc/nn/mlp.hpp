@@ -216,11 +216,11 @@ public:
             Dense<T>& D = layers_[std::size_t(l)];
             const Mat<T>& Aprev = ws.A[std::size_t(l - 1)];
             if (param_grads) {
-                detail::gemm_nt<T>(dZ, Aprev, D.dW);
+                detail::gemm_nt_columns<T>(dZ, Aprev, D.dW);
                 detail::row_sums<T>(dZ, D.db);
             }
             Eigen::Map<Mat<T>> dA(nxt, D.in_dim(), N);
-            detail::gemm<T>(detail::Op::T, detail::Op::N, D.W, dZ, dA);
+            detail::gemm_columns<T>(detail::Op::T, D.W, dZ, dA);
             std::swap(cur, nxt);
         }
         return Eigen::Map<const Mat<T>>(cur, layers_.front().out_dim(), N);
@@ -308,7 +308,7 @@ public:
         for (Index l = 0; l < L; ++l) {
             const std::size_t u = std::size_t(l);
             Mat<T>& P = pre_buffer(ws, l);
-            if (l > 0) detail::gemm<T>(detail::Op::N, detail::Op::N, layers_[u].W, ws.A[u - 1], P);
+            if (l > 0) detail::gemm_columns<T>(detail::Op::N, layers_[u].W, ws.A[u - 1], P);
             const bool inplace = &P == &ws.A[u];
             detail::bias_activate<T>(activation(l), Eigen::Map<Mat<T>>(P.data(), P.rows(), P.cols()), layers_[u].b,
                                      inplace ? nullptr : ws.A[u].data());

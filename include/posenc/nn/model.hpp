@@ -301,9 +301,10 @@ private:
     /// the encoder (nothing for a fixed encoder).
     void encoder_backward(ConstMatRef<T> points, ConstMatRef<T> dZ0, Mat<T>& dcodes) {
         if (!encoder_.has_parameters()) return;
-        for (const auto& p : encoder_.parameters()) p.grads().setZero();
+        if (enc_params_.v.empty()) enc_params_.v = encoder_.parameters();  // once: no allocation per step
+        for (const auto& p : enc_params_.v) p.grads().setZero();
         dcodes.resize(encoder_.output_dim(), dZ0.cols());
-        detail::gemm<T>(detail::Op::T, detail::Op::N, mlp_.layer(0).W, dZ0, dcodes);
+        detail::gemm_columns<T>(detail::Op::T, mlp_.layer(0).W, dZ0, dcodes);
         encoder_.accumulate_param_grads(points, dcodes);
     }
 
@@ -335,6 +336,23 @@ private:
     Mlp<T> mlp_;
     FirstLayerPath path_ = FirstLayerPath::Auto;
     Context ctx_;  ///< used only by the deprecated member-state forward(batch) / backward(batch, dY)
+    /// The encoder's parameter views, listed once for encoder_backward(); a copied or moved-into Model
+    /// starts with an empty list (its encoder owns other buffers) and lists them again.
+    struct ParamCache {
+        std::vector<Param<T>> v;
+        ParamCache() = default;
+        ParamCache(const ParamCache&) {}
+        ParamCache(ParamCache&&) noexcept {}
+        ParamCache& operator=(const ParamCache&) {
+            v.clear();
+            return *this;
+        }
+        ParamCache& operator=(ParamCache&&) noexcept {
+            v.clear();
+            return *this;
+        }
+    };
+    ParamCache enc_params_;
 };
 
 }  // namespace posenc
