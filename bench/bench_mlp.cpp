@@ -18,7 +18,7 @@
 #include "bench_util.hpp"
 #include "posenc/nn/adam.hpp"
 #include "posenc/nn/mlp.hpp"
-#include "posenc/nn/sparse_first_layer.hpp"
+#include "posenc/nn/first_layer/sparse_windows.hpp"
 
 namespace {
 

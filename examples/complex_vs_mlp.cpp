@@ -23,7 +23,7 @@
 //
 // --kron-mlp adds a fourth method (kron_mlp.png): the ECCV'22 Kron-MLP, a Gaussian basis of --kron-dim
 // shifts per axis whose D^2 Kronecker features feed a first layer of --kron-width units computed as
-// Py^T W_k Px per unit (nn/kron_first_layer.hpp: never the features), then --kron-depth - 1 more ReLU
+// Py^T W_k Px per unit (nn/first_layer/kron_grid.hpp: never the features), then --kron-depth - 1 more ReLU
 // layers and a sigmoid output; Adam, full batch, float.
 #include <unistd.h>
 
@@ -47,7 +47,7 @@
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
-#include "posenc/nn/kron_first_layer.hpp"
+#include "posenc/nn/first_layer/kron_grid.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"
 
@@ -172,7 +172,7 @@ Row run_mlp(const Options& o, const Image& img, const Split& sp) {
 }
 
 /// Kron-MLP (ECCV'22): Gaussian basis per axis, Kronecker first layer of kron_width units computed as
-/// Py^T W_k Px per unit (nn/kron_first_layer.hpp), then ReLU layers, sigmoid output; Adam, full batch, float.
+/// Py^T W_k Px per unit (nn/first_layer/kron_grid.hpp), then ReLU layers, sigmoid output; Adam, full batch, float.
 Row run_kron_mlp(const Options& o, const Image& img) {
     const int S = img.width, C = img.channels, n = (S + 1) / 2, nt = S / 2;
     const ShiftedBasis<Gaussian, float> basis(Gaussian(o.kron_sigma), o.kron_dim, Domain::Bounded, Scaling::None);

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "posenc/nn/activations.hpp"
+#include "posenc/nn/layers/activations.hpp"
 
 using namespace posenc;
 

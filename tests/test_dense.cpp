@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "nn_gradcheck.hpp"
-#include "posenc/nn/dense.hpp"
+#include "posenc/nn/layers/dense.hpp"
 
 using namespace posenc;
 using posenc::test::fd_gradient;

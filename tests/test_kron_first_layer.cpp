@@ -13,7 +13,7 @@
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
 #include "posenc/nn/optim/adam.hpp"
-#include "posenc/nn/kron_first_layer.hpp"
+#include "posenc/nn/first_layer/kron_grid.hpp"
 
 using namespace posenc;
 using Basis = ShiftedBasis<Gaussian, double>;

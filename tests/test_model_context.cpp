@@ -17,7 +17,7 @@
 #include "posenc/io/model_file.hpp"
 #include "posenc/io/safetensors.hpp"
 #include "posenc/nn/optim/adam.hpp"
-#include "posenc/nn/kron_first_layer.hpp"
+#include "posenc/nn/first_layer/kron_grid.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"
 

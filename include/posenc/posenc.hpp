@@ -44,11 +44,11 @@
 #include "posenc/analysis/windowed_gram.hpp"
 
 // neural networks
-#include "posenc/nn/activations.hpp"
+#include "posenc/nn/layers/activations.hpp"
 #include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/callbacks.hpp"
-#include "posenc/nn/dense.hpp"
-#include "posenc/nn/kron_first_layer.hpp"
+#include "posenc/nn/layers/dense.hpp"
+#include "posenc/nn/first_layer/kron_grid.hpp"
 #include "posenc/nn/solvers/kronecker2d.hpp"
 #include "posenc/nn/solvers/kronecker3d.hpp"
 #include "posenc/nn/loss.hpp"
@@ -58,7 +58,7 @@
 #include "posenc/core/param.hpp"
 #include "posenc/nn/solvers/ridge.hpp"
 #include "posenc/nn/optim/sgd.hpp"
-#include "posenc/nn/sparse_first_layer.hpp"
+#include "posenc/nn/first_layer/sparse_windows.hpp"
 #include "posenc/nn/trainer.hpp"
 
 // model files (versioned binary format, safetensors export)

@@ -17,7 +17,7 @@
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
 #include "posenc/io/binary_io.hpp"
-#include "posenc/nn/activations.hpp"
+#include "posenc/nn/layers/activations.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
 

@@ -12,10 +12,10 @@
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
-#include "posenc/nn/activations.hpp"
-#include "posenc/nn/dense.hpp"
+#include "posenc/nn/layers/activations.hpp"
+#include "posenc/nn/layers/dense.hpp"
 #include "posenc/core/param.hpp"
-#include "posenc/nn/first_layer.hpp"
+#include "posenc/nn/first_layer/dense_codes.hpp"
 
 namespace posenc {
 
@@ -76,7 +76,7 @@ void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A
 ///   typename Mlp<T>::Workspace ws;                 // the caller's; reused between steps
 ///   const Mat<T>& Y = mlp.forward(ws, X);          // fills ws with every layer's activations
 ///   mlp.backward(ws, X, dY, &dX);                  // consumes ws: overwrites every dW, db (and dX)
-/// The first layer is a strategy (nn/first_layer.hpp): forward(ws, in) / backward(ws, in, dY) take any
+/// The first layer is a strategy (nn/first_layer/dense_codes.hpp): forward(ws, in) / backward(ws, in, dY) take any
 /// FirstLayerInput `in` (DenseCodes, SparseWindows, KronGrid), which computes W0 Psi and dW0 itself.
 /// Convenience: forward(X) / backward(dY) keep one Workspace (and a copy of X) inside the Mlp.
 /// Inference: predict(X) is const and keeps no state. Copying an Mlp invalidates earlier Params.
@@ -155,7 +155,7 @@ public:
         check_input(X);
         return forward(ws, DenseCodes<T>(X));
     }
-    /// Forward pass with a first-layer strategy `in` (nn/first_layer.hpp): in.product computes W0 Psi.
+    /// Forward pass with a first-layer strategy `in` (nn/first_layer/dense_codes.hpp): in.product computes W0 Psi.
     template <class S>
         requires FirstLayerInput<S, T>
     const Mat<T>& forward(Workspace& ws, const S& in) const {
@@ -255,7 +255,7 @@ public:
         ConstMatRef<T> X, ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
         backward(ws_, X, dY, dX);
     }
-    /// Deprecated: a FirstLayerInput strategy (nn/first_layer.hpp) and forward(ws, in).
+    /// Deprecated: a FirstLayerInput strategy (nn/first_layer/dense_codes.hpp) and forward(ws, in).
     [[deprecated("use forward(workspace, first_layer_input) (docs/migration.md)")]] Eigen::Map<Mat<T>> first_product(
         Index n) {
         return first_product(ws_, n);

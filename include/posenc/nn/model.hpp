@@ -13,13 +13,13 @@
 #include "posenc/encoding/windows.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/core/param.hpp"
-#include "posenc/nn/sparse_first_layer.hpp"
+#include "posenc/nn/first_layer/sparse_windows.hpp"
 
 namespace posenc {
 
 /// How a Model computes its first layer W0 Psi(X) + b0.
 ///  * Dense: encode Psi (D x N) and multiply (GEMM).
-///  * Sparse: the fused path (nn/sparse_first_layer.hpp) on the encoder's windows; needs
+///  * Sparse: the fused path (nn/first_layer/sparse_windows.hpp) on the encoder's windows; needs
 ///    encoder.window_width() > 0.
 ///  * Auto: Sparse when the encoder has windows and K / D <= kSparseAutoDensity, else Dense.
 enum class FirstLayerPath { Auto, Dense, Sparse };
@@ -54,7 +54,7 @@ struct EncodedBatch {
 /// A coordinate network: x (input_dim x N) -> Psi(x) (D x N) -> Mlp -> output_dim x N.
 /// The Mlp's input_dim is set from the encoder. Training goes through prepare, then per step
 /// forward(ctx, batch) / backward(ctx, dY) with a caller-owned Context (backward overwrites the
-/// parameter gradients); the first layer is a strategy (nn/first_layer.hpp) chosen by FirstLayerPath.
+/// parameter gradients); the first layer is a strategy (nn/first_layer/dense_codes.hpp) chosen by FirstLayerPath.
 /// predict and input_gradient take raw coordinates and keep no state.
 template <class T>
 class Model {

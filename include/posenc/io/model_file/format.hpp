@@ -13,7 +13,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/encoder_spec.hpp"
-#include "posenc/nn/activations.hpp"
+#include "posenc/nn/layers/activations.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"
 

@@ -14,7 +14,7 @@
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/windows.hpp"
-#include "posenc/nn/activations.hpp"
+#include "posenc/nn/layers/activations.hpp"
 
 namespace posenc {
 
