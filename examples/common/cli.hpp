@@ -119,8 +119,8 @@ struct ThreadOption {
 
 /// The encoder flags shared by the examples and their mapping to an EncoderSpec:
 ///
-///     --encoder NAME   any make_encoder() type except the composites (gaussian, triangle, sinc,
-///                      impulse, square, sine, noise, rff, linf, logf, basic, none, identity, gaussian2)
+///     --encoder NAME   any make_encoder() type except the composites (the list in --help comes from
+///                      the factory's registry, posenc/encoding/factory.hpp)
 ///     --param P        the type's main parameter (sigma, width, freq, max_freq, levels); required
 ///                      when the type requires it, an error for types without one (impulse, noise,
 ///                      basic, none)
@@ -233,9 +233,8 @@ struct EncoderOptions {
             if (!has_main) throw Error("--param: encoder \"" + encoder + "\" has no parameter");
             s.params["param"] = param;
         } else if (has_main) {
-            for (const char* r : info->required)
-                if (std::string(r) == info->main)
-                    throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
+            if (const auto* m = info->find(info->main); m && m->required())
+                throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
         }
         const bool grid_flags = std::any_of(grid_opts.begin(), grid_opts.end(), [](CLI::Option* o) { return o->count() > 0; });
         if (encoder == "hashgrid") {
