@@ -19,6 +19,8 @@
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/grid.hpp"
 #include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/learnable_fourier.hpp"
+#include "posenc/encoding/learnable_gaussian.hpp"
 #include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
@@ -507,6 +509,40 @@ AnyEncoder<T> build_concat(BuildContext<T>& c) {
     return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
 }
 
+/// LearnableFourier<T> (encoding/learnable_fourier.hpp): B drawn as rff's, then trained.
+template <class T>
+AnyEncoder<T> build_learnable_fourier(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const double sigma = r.positive("sigma");
+    r.at_most("sigma", sigma, max_rate<T>() / kRffSigmaMargin, scalar_name<T>());
+    const Index d = r.input_dim(1);
+    const Index M = r.divide(r.dim(), 2, "the output is [sin; cos] of dim/2 frequencies");
+    if (double(M) * double(d) > kMaxFrequencyEntries)
+        r.fail("the frequency matrix would have " + number_text(double(M) * double(d)) +
+               " entries (frequencies x input_dim must be <= 2^24)");
+    const std::uint64_t seed = r.seed();
+    const Scaling scaling = r.scaling();
+    return AnyEncoder<T>(LearnableFourier<T>(M, d, sigma, seed, scaling), r.normalised());
+}
+
+/// LearnableGaussian<T> (encoding/learnable_gaussian.hpp): shifts and log-widths trained per axis.
+template <class T>
+AnyEncoder<T> build_learnable_gaussian(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const double sigma = r.width("sigma", min_width<T>(), scalar_name<T>());
+    const Index dim = r.dim();
+    // shifts, log-widths and their two gradients: 4 dim values, bounded like a frequency matrix
+    if (double(dim) > kMaxFrequencyEntries)
+        r.fail("parameter \"dim\" must be <= 2^24 for a learnable basis (it owns 4 dim trainable values and "
+               "gradients; got " + std::to_string(dim) + ")");
+    const Index d = r.input_dim(1);
+    r.divide(dim, d, "dim / input_dim shifts per axis");
+    const Scaling scaling = r.scaling();
+    return build_scaled<T>(r, scaling, [&](Scaling s) {
+        return AnyEncoder<T>(LearnableGaussian<T>(dim, sigma, d, s), r.normalised());
+    });
+}
+
 // ---- the registry: one row per type ------------------------------------------------------------
 
 /// A row's builder for scalar T; for T = void (the metadata only: names, parameters, summaries) there
@@ -595,6 +631,21 @@ const std::vector<EncoderType<T>>& encoder_registry() {
                 [](auto& c) { return build_identity(c); }),
             row("impulse", "", cat(dim_shifts, basis("1")), false, "one-hot on the nearest shift",
                 [](auto& c) { return build_impulse(c); }),
+            row("learnable_fourier", "sigma",
+                {{"sigma", req, "standard deviation of the initial frequencies B ~ sigma N(0, I)"},
+                 {"dim", req, "output size 2M (even): M trainable frequencies"},
+                 {"input_dim", "1", "input dimension d"},
+                 {"seed", "0", "seed of the initial B (the same B as rff's)"},
+                 {"scale", "1", "1 = unit-norm codes (s = 1 / sqrt(M)), 0 = raw"}},
+                false, "learnable Fourier features: [sin 2 pi B x; cos 2 pi B x] with B (M x d) trained",
+                [](auto& c) { return build_learnable_fourier(c); }),
+            row("learnable_gaussian", "sigma",
+                {{"sigma", req, "initial width of every Gaussian (log sigma is trained)"},
+                 {"dim", req, "number of Gaussians (output size), dim / input_dim per axis, at most 2^24"},
+                 {"input_dim", "1", "input dimension d (each axis has its own shifts and widths)"},
+                 {"scale", "1", "1 = one constant making the initial code of the centre unit norm, 0 = raw"}},
+                false, "Gaussian basis exp(-(x - t_k)^2/(2 sigma_k^2)) with trainable shifts t_k and widths sigma_k",
+                [](auto& c) { return build_learnable_gaussian(c); }),
             row("linf", "max_freq",
                 cat({{"max_freq", req, "largest frequency (cycles per unit), >= 1"},
                      {"dim", req, "output size 2 x input_dim x frequencies per axis"}},
