@@ -388,3 +388,94 @@ TEST_CASE("composite encoders bound their total output dim", "[factory][fuzz]") 
                                            {EncoderSpec{"gaussian", {{"sigma", 0.02}, {"dim", 100}}, {}}}})
               .output_dim() == 200);
 }
+
+TEST_CASE("factory registry: one row per type with a builder for float and double, the documented defaults are the built ones", "[factory][registry]") {
+    const auto& meta = detail::encoder_table();
+    const auto& rf = detail::encoder_registry<float>();
+    const auto& rd = detail::encoder_registry<double>();
+    REQUIRE(rf.size() == meta.size());
+    REQUIRE(rd.size() == meta.size());
+    for (std::size_t i = 0; i < meta.size(); ++i) {
+        CHECK(std::string(rf[i].type) == meta[i].type);
+        CHECK(std::string(rd[i].type) == meta[i].type);
+        CHECK(rf[i].build != nullptr);
+        CHECK(rd[i].build != nullptr);
+        // the main parameter, when there is one, is a parameter of the type
+        if (*meta[i].main) CHECK(meta[i].find(meta[i].main) != nullptr);
+    }
+    // A minimal valid spec per type: every documented numeric default is what the builder fills in
+    // (when it fills it into the normalised spec), and every required parameter is refused when absent.
+    const EncoderSpec g{"gaussian", {{"sigma", 0.05}, {"dim", 8}}, {}};
+    const std::map<std::string, EncoderSpec> minimal = {
+        {"basic", {"basic", {}, {}}},
+        {"concat", {"concat", {}, {g}}},
+        {"directional", {"directional", {}, {g}}},
+        {"gaussian", g},
+        {"gaussian2", {"gaussian2", {{"sigma", 0.05}, {"dim", 8}}, {}}},
+        {"hashgrid", {"hashgrid", {{"log2_table_size", 8}}, {}}},
+        {"identity", {"identity", {}, {}}},
+        {"impulse", {"impulse", {{"dim", 8}}, {}}},
+        {"learnable_fourier", {"learnable_fourier", {{"sigma", 1}, {"dim", 8}}, {}}},
+        {"learnable_gaussian", {"learnable_gaussian", {{"sigma", 0.1}, {"dim", 8}}, {}}},
+        {"linf", {"linf", {{"max_freq", 4}, {"dim", 8}}, {}}},
+        {"logf", {"logf", {{"levels", 4}}, {}}},
+        {"noise", {"noise", {{"dim", 8}}, {}}},
+        {"none", {"none", {}, {}}},
+        {"oneblob", {"oneblob", {{"n_bins", 16}}, {}}},
+        {"per_axis", {"per_axis", {}, {g}}},
+        {"rff", {"rff", {{"sigma", 1}, {"dim", 8}}, {}}},
+        {"sinc", {"sinc", {{"width", 0.1}, {"dim", 8}}, {}}},
+        {"sine", {"sine", {{"dim", 8}}, {}}},
+        {"spherical_harmonics", {"spherical_harmonics", {{"degree", 2}}, {}}},
+        {"square", {"square", {{"dim", 8}}, {}}},
+        {"triangle", {"triangle", {{"width", 0.1}, {"dim", 8}}, {}}},
+        {"triangle_wave", {"triangle_wave", {{"n_frequencies", 4}}, {}}},
+    };
+    REQUIRE(minimal.size() == meta.size());
+    int compared = 0;
+    for (const auto& t : meta) {
+        INFO(t.type);
+        REQUIRE(minimal.count(t.type));
+        const EncoderSpec& s = minimal.at(t.type);
+        const EncoderSpec norm = make_encoder<double>(s).spec();
+        for (const detail::EncoderParam& p : t.params) {
+            INFO(p.name);
+            if (p.required()) {
+                EncoderSpec without = s;
+                without.params.erase(p.name);
+                CHECK_THROWS_WITH(make_encoder<double>(without), Contains("missing required parameter \"" + std::string(p.name) + "\""));
+                continue;
+            }
+            if (s.params.count(p.name) || !norm.params.count(p.name)) continue;  // given, or not filled in
+            std::size_t used = 0;
+            const std::string def = p.def;
+            double v = 0;
+            try {
+                v = std::stod(def, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != def.size()) continue;  // not a number ("unset")
+            CHECK(norm.params.at(p.name) == v);
+            ++compared;
+        }
+    }
+    CHECK(compared > 40);
+}
+
+TEST_CASE("factory registry: the generated reference lists every type and parameter", "[factory][registry][docs]") {
+    const std::string md = encoder_reference_markdown();
+    for (const std::string& type : encoder_types()) {
+        INFO(type);
+        const std::size_t at = md.find("\n| `" + type + "` |");
+        REQUIRE(at != std::string::npos);
+        const std::string line = md.substr(at + 1, md.find('\n', at + 1) - at - 1);
+        CHECK_THAT(line, Contains(encoder_summary(type)) || Contains("\\|"));
+        for (const std::string& p : encoder_parameters(type))
+            if (p != "param") CHECK_THAT(line, Contains("`" + p + "`"));
+        // a table row has exactly the three cells: no unescaped '|' inside a cell
+        int bars = 0;
+        for (std::size_t i = 0; i < line.size(); ++i) bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+        CHECK(bars == 4);
+    }
+}

@@ -119,8 +119,8 @@ struct ThreadOption {
 
 /// The encoder flags shared by the examples and their mapping to an EncoderSpec:
 ///
-///     --encoder NAME   any make_encoder() type except the composites (gaussian, triangle, sinc,
-///                      impulse, square, sine, noise, rff, linf, logf, basic, none, identity, gaussian2)
+///     --encoder NAME   any make_encoder() type except the composites (the list in --help comes from
+///                      the factory's registry, posenc/encoding/factory.hpp)
 ///     --param P        the type's main parameter (sigma, width, freq, max_freq, levels); required
 ///                      when the type requires it, an error for types without one (impulse, noise,
 ///                      basic, none)
@@ -128,7 +128,7 @@ struct ThreadOption {
 ///     --dim D          output size (number of shifts / 2 x frequencies); ignored by types without
 ///                      a dim (basic, none)
 ///     --periodic       periodic domain for the shifted bases (ignored by the Fourier types)
-///     --seed K         seed of rff / noise / the hashgrid's table init (ignored by the others)
+///     --seed K         seed of rff / learnable_fourier / noise / the hashgrid's table init (ignored by the others)
 ///     --levels L --features F --log2-table K --base-res N --max-res N --per-level-scale B
 ///     --interpolation linear|smoothstep|nearest --grid-alignment vertex|tcnn
 ///                      hashgrid only (Grid<T>, docs/encodings.md section 5); the examples default to
@@ -187,7 +187,7 @@ struct EncoderOptions {
                 if (used != text.size() || text.empty())
                     throw CLI::ValidationError("--param", "expected a number or \"auto\", got \"" + text + "\"");
             },
-            "main parameter: sigma (gaussian, rff), width (triangle half width, sinc), freq (square, sine), "
+            "main parameter: sigma (gaussian, rff, learnable_gaussian, learnable_fourier), width (triangle half width, sinc), freq (square, sine), "
             "max_freq (linf), levels (logf); fit_1d / fit_2d also take \"auto\" (recommended from the training "
             "samples, posenc/analysis/bandwidth.hpp)");
         offset_opt = app.add_option("--offset", offset, "sine only: offset added to the sine (default 0.7)");
@@ -195,7 +195,7 @@ struct EncoderOptions {
                       ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
         if (dim_required) dim_opt->required();
         app.add_flag("--periodic", periodic, "periodic domain (shifted bases)");
-        seed_opt = app.add_option("--seed", seed, "random seed (rff, noise, hashgrid table), an integer >= 0")
+        seed_opt = app.add_option("--seed", seed, "random seed (rff, learnable_fourier, noise, hashgrid table), an integer >= 0")
                        ->check(CLI::Range(std::int64_t(0), std::int64_t(1) << 53));
         grid_opts = {
             app.add_option("--levels", levels, "hashgrid: levels L (default 16)"),
@@ -233,9 +233,8 @@ struct EncoderOptions {
             if (!has_main) throw Error("--param: encoder \"" + encoder + "\" has no parameter");
             s.params["param"] = param;
         } else if (has_main) {
-            for (const char* r : info->required)
-                if (std::string(r) == info->main)
-                    throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
+            if (const auto* m = info->find(info->main); m && m->required())
+                throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
         }
         const bool grid_flags = std::any_of(grid_opts.begin(), grid_opts.end(), [](CLI::Option* o) { return o->count() > 0; });
         if (encoder == "hashgrid") {

@@ -20,6 +20,8 @@
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/identity.hpp"
 #include "posenc/encoding/kronecker.hpp"
+#include "posenc/encoding/learnable_fourier.hpp"
+#include "posenc/encoding/learnable_gaussian.hpp"
 #include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"

@@ -1,9 +1,11 @@
 // posenc/encoding/factory.hpp — build any posenc encoder at run time from a name + numeric parameters.
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,8 @@
 #include "posenc/encoding/frequencies.hpp"
 #include "posenc/encoding/grid.hpp"
 #include "posenc/encoding/identity.hpp"
+#include "posenc/encoding/learnable_fourier.hpp"
+#include "posenc/encoding/learnable_gaussian.hpp"
 #include "posenc/encoding/oneblob.hpp"
 #include "posenc/encoding/per_axis.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
@@ -35,79 +39,42 @@ namespace posenc {
 
 namespace detail {
 
-/// One row of the factory's table: a type, the parameters it accepts (required ones first in `required`),
-/// and the parameter the generic key "param" stands for ("" if none).
-struct EncoderTypeInfo {
-    const char* type;
-    const char* main;                      // target of the "param" alias, "" = none
-    std::vector<const char*> required;     // must be present (after alias resolution)
-    std::vector<const char*> optional;     // may be present
-    bool composite = false;                // takes children
-    const char* summary;                   // one line for docs / --help
+/// One parameter of an encoder type: its name, its default as text (nullptr = required) and one line
+/// on its meaning. The default text is documentation (encoder_reference_markdown()); the builder
+/// applies the default itself.
+struct EncoderParam {
+    const char* name;
+    const char* def;      // nullptr: required
+    const char* meaning;  // one line for docs / --help
+    bool required() const { return def == nullptr; }
 };
 
-inline const std::vector<EncoderTypeInfo>& encoder_table() {
-    // Parameters shared by every shifted basis and every Fourier type.
-    static const std::vector<EncoderTypeInfo> table = [] {
-        const std::vector<const char*> basis = {"periodic", "scale", "input_dim"};
-        const std::vector<const char*> fourier = {"input_dim", "scale", "include_input"};
-        auto with = [](std::vector<const char*> a, std::vector<const char*> b) {
-            a.insert(a.end(), b.begin(), b.end());
-            return a;
-        };
-        return std::vector<EncoderTypeInfo>{
-            {"basic", "", {}, fourier, false, "[sin 2 pi x; cos 2 pi x] per axis"},
-            {"concat", "", {}, {}, true, "children's codes stacked (same input)"},
-            {"directional", "", {}, {"scale"}, true,
-             "four-direction 2D code of one 1D child: x, y, (x+y)/2, (x-y+1)/2"},
-            {"gaussian", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
-             "shifted Gaussian basis exp(-u^2/(2 sigma^2))"},
-            {"gaussian2", "sigma", {"sigma", "dim"}, with(basis, {"tol"}), false,
-             "per-axis 2D Gaussian basis (gaussian with input_dim 2)"},
-            {"hashgrid", "", {},
-             {"input_dim", "levels", "features", "log2_table_size", "base_resolution", "per_level_scale",
-              "max_resolution", "interpolation", "alignment", "seed"},
-             false, "multiresolution hash grid with a trainable table (tiny-cuda-nn Grid; Grid<T>)"},
-            {"identity", "", {}, {"input_dim"}, false, "no encoding: code = x"},
-            {"impulse", "", {"dim"}, basis, false, "one-hot on the nearest shift"},
-            {"linf", "max_freq", {"max_freq", "dim"}, fourier, false,
-             "linearly spaced frequencies 1..max_freq per axis"},
-            {"logf", "levels", {"levels"}, with(fourier, {"dim"}), false,
-             "log-spaced frequencies 2^0..2^(levels-1) per axis (NeRF)"},
-            {"noise", "", {"dim"}, with(basis, {"seed"}), false, "random profile sampled on the shift grid"},
-            {"none", "", {}, {"input_dim"}, false, "no encoding (same as identity)"},
-            {"oneblob", "n_bins", {"n_bins"}, {"input_dim"}, false,
-             "tiny-cuda-nn OneBlob: n_bins quartic-kernel bins per axis on [0, 1] (wrapping)"},
-            {"per_axis", "", {}, {"input_dim", "scale"}, true, "one 1D child encoder per axis"},
-            {"rff", "sigma", {"sigma", "dim"}, with(fourier, {"seed"}), false,
-             "random Fourier features B ~ sigma N(0, I)"},
-            {"sinc", "width", {"width", "dim"}, basis, false, "shifted sinc basis sin(pi u/w)/(pi u/w)"},
-            {"sine", "freq", {"dim"}, with(basis, {"freq", "offset"}), false, "shifted sin(2 pi f u) + offset"},
-            {"spherical_harmonics", "degree", {"degree"}, {"input_dim", "tol"}, false,
-             "tiny-cuda-nn SphericalHarmonics: degree^2 real SH of the unit direction 2x - 1"},
-            {"square", "freq", {"dim"}, with(basis, {"freq"}), false, "shifted square wave sign(sin 2 pi f u)"},
-            {"triangle", "width", {"width", "dim"}, basis, false, "shifted triangle max(0, 1 - |u|/width)"},
-            {"triangle_wave", "n_frequencies", {"n_frequencies"}, {"input_dim"}, false,
-             "tiny-cuda-nn TriangleWave: 4|frac(x 2^(k-1) + k/4) - 1/2| - 1, k < n_frequencies, per axis"},
-        };
-    }();
-    return table;
-}
+/// What the factory knows about one type independently of the scalar: its name, the parameter the
+/// generic key "param" stands for ("" if none), its parameters, whether it takes children, a summary.
+struct EncoderTypeInfo {
+    const char* type;
+    const char* main;                   // target of the "param" alias, "" = none
+    std::vector<EncoderParam> params;   // in documentation order
+    bool composite = false;             // takes children
+    const char* summary;                // one line for docs / --help
 
-inline const EncoderTypeInfo* find_encoder_type(const std::string& type) {
-    for (const auto& t : encoder_table())
-        if (type == t.type) return &t;
-    return nullptr;
-}
-
-inline std::string known_encoder_list() {
-    std::string s;
-    for (const auto& t : encoder_table()) {
-        if (!s.empty()) s += ", ";
-        s += t.type;
+    const EncoderParam* find(const std::string& key) const {
+        for (const EncoderParam& p : params)
+            if (key == p.name) return &p;
+        return nullptr;
     }
-    return s;
-}
+    /// The accepted keys: required ones first, then the optional ones (each in table order), then
+    /// "param" when the type has a main parameter (the order of error messages and encoder_parameters()).
+    std::vector<std::string> parameter_names() const {
+        std::vector<std::string> v;
+        for (const EncoderParam& p : params)
+            if (p.required()) v.emplace_back(p.name);
+        for (const EncoderParam& p : params)
+            if (!p.required()) v.emplace_back(p.name);
+        if (*main) v.emplace_back("param");
+        return v;
+    }
+};
 
 /// Number for messages: shortest round-trip text, or nan / inf / -inf.
 inline std::string number_text(double x) {
@@ -159,8 +126,8 @@ public:
             if (!std::isfinite(value))
                 fail("parameter \"" + key + "\" must be finite (got " + number_text(value) + ")");
         }
-        for (const char* r : info.required)
-            if (!p.count(r)) fail("missing required parameter \"" + std::string(r) + "\"");
+        for (const EncoderParam& q : info.params)
+            if (q.required() && !p.count(q.name)) fail("missing required parameter \"" + std::string(q.name) + "\"");
         if (!info.composite && !spec.children.empty())
             fail("takes no children (got " + std::to_string(spec.children.size()) + ")");
     }
@@ -243,22 +210,13 @@ public:
     EncoderSpec& normalised() { return norm_; }
 
 private:
-    bool accepts(const std::string& key) const {
-        for (const char* k : info_.required)
-            if (key == k) return true;
-        for (const char* k : info_.optional)
-            if (key == k) return true;
-        return false;
-    }
+    bool accepts(const std::string& key) const { return info_.find(key) != nullptr; }
     std::string known_params() const {
         std::string s;
-        auto add = [&](const char* k) {
+        for (const std::string& k : info_.parameter_names()) {
             if (!s.empty()) s += ", ";
             s += k;
-        };
-        for (const char* k : info_.required) add(k);
-        for (const char* k : info_.optional) add(k);
-        if (*info_.main) add("param");
+        }
         return s.empty() ? "none" : s;
     }
 
@@ -352,6 +310,18 @@ AnyEncoder<T> make_fourier(SpecReader& r, const EncoderSpec& spec) {
     return AnyEncoder<T>(FourierFeatures<T>(std::move(B), include_input, scaling), r.normalised());
 }
 
+// ---- builders: one per family of types, called through the registry below -----------------------
+
+/// What a builder gets: the reader of the spec's parameters (which records the normalised spec), the
+/// spec itself (type, children) and the nesting depth (for children).
+template <class T>
+struct BuildContext {
+    using Scalar = T;
+    SpecReader& r;
+    const EncoderSpec& spec;
+    int depth;
+};
+
 template <class T>
 AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth);
 
@@ -364,133 +334,403 @@ AnyEncoder<T> make_child(const EncoderSpec& parent, std::size_t i, int depth) {
     }
 }
 
+/// Smallest width (sigma, width) the codes in T can divide by (see max_rate).
+template <class T>
+double min_width() {
+    return 1.0 / max_rate<T>();
+}
+
+template <class T>
+AnyEncoder<T> build_identity(BuildContext<T>& c) {
+    return AnyEncoder<T>(Identity<T>(c.r.input_dim(1)), c.r.normalised());
+}
+
+template <class T>
+AnyEncoder<T> build_fourier(BuildContext<T>& c) {
+    return make_fourier<T>(c.r, c.spec);
+}
+
+template <class T>
+AnyEncoder<T> build_gaussian(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const double sigma = r.width("sigma", min_width<T>(), scalar_name<T>());
+    const Gaussian g = r.has("tol") ? Gaussian(sigma, r.positive("tol")) : Gaussian(sigma);
+    return make_shifted<T>(r, g, c.spec.type == "gaussian2" ? 2 : 1);
+}
+
+template <class T>
+AnyEncoder<T> build_triangle(BuildContext<T>& c) {
+    return make_shifted<T>(c.r, Triangle(c.r.width("width", min_width<T>(), scalar_name<T>())), 1);
+}
+
+template <class T>
+AnyEncoder<T> build_sinc(BuildContext<T>& c) {
+    return make_shifted<T>(c.r, Sinc(c.r.width("width", min_width<T>(), scalar_name<T>())), 1);
+}
+
+template <class T>
+AnyEncoder<T> build_impulse(BuildContext<T>& c) {
+    return make_shifted<T>(c.r, Impulse(), 1);
+}
+
+/// "freq" (default 1): > 0 and within what T can evaluate.
+template <class T>
+double read_freq(SpecReader& r) {
+    r.positive("freq", 1.0);
+    return r.at_most("freq", 1.0, max_rate<T>(), scalar_name<T>());
+}
+
+template <class T>
+AnyEncoder<T> build_square(BuildContext<T>& c) {
+    return make_shifted<T>(c.r, SquareWave(read_freq<T>(c.r)), 1);
+}
+
+template <class T>
+AnyEncoder<T> build_sine(BuildContext<T>& c) {
+    const double f = read_freq<T>(c.r);
+    return make_shifted<T>(c.r, SineWave(f, c.r.at_most("offset", 0.7, max_rate<T>(), scalar_name<T>())), 1);
+}
+
+template <class T>
+AnyEncoder<T> build_noise(BuildContext<T>& c) {
+    return make_shifted<T>(c.r, RandomNoise(c.r.seed()), 1);
+}
+
+/// tiny-cuda-nn's per-axis encodings (docs/encodings.md section 6): n per axis, d axes.
+template <class T>
+AnyEncoder<T> build_tcnn_axis(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const bool blob = c.spec.type == "oneblob";
+    const char* key = blob ? "n_bins" : "n_frequencies";
+    const Index n = r.integer(key, 1, blob ? kMaxDim : double(TriangleWave<T>::kMaxFrequencies));
+    if (blob && (n & (n - 1)) != 0)
+        r.fail("parameter \"n_bins\" must be a power of two (tcnn's requirement; got " + std::to_string(n) + ")");
+    const Index d = r.input_dim(1);
+    if (double(n) * double(d) > kMaxDim)
+        r.fail("output dim input_dim x " + std::string(key) + " = " + std::to_string(d) + " x " + std::to_string(n) +
+               " is too large (at most " + number_text(kMaxDim) + ")");
+    if (blob) return AnyEncoder<T>(OneBlob<T>(n, d), r.normalised());
+    return AnyEncoder<T>(TriangleWave<T>(n, d), r.normalised());
+}
+
+/// Grid<T> (encoding/grid.hpp, docs/encodings.md section 5); GridConfig::validate() names what is out
+/// of range, the table's size is checked here before it is allocated.
+template <class T>
+AnyEncoder<T> build_hashgrid(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    GridConfig g;
+    g.input_dim = r.input_dim(2);
+    g.levels = r.integer("levels", 1, 32, 16);
+    g.features = r.integer("features", 1, 8, 2);
+    g.log2_table_size = r.integer("log2_table_size", 1, 30, 19);
+    g.base_resolution = r.integer("base_resolution", 2, double(Index(1) << 24), 16);
+    g.per_level_scale = r.real("per_level_scale", 2.0);
+    g.max_resolution = r.real("max_resolution", 0.0);
+    g.interpolation = GridInterpolation(r.integer("interpolation", 0, 2, 1));  // nearest, linear, smoothstep
+    g.alignment = GridAlignment(r.integer("alignment", 0, 1, 0));              // tcnn, vertex
+    g.seed = std::uint64_t(r.integer("seed", 0, kMaxSeed, 1337));
+    try {
+        g.validate();
+    } catch (const Error& e) {
+        r.fail(e.what());
+    }
+    double entries = 0;
+    for (const GridLevel& lv : grid_levels(g)) entries += double(lv.size);
+    if (entries * double(g.features) > kMaxGridTable)
+        r.fail("the table would hold " + number_text(entries * double(g.features)) + " values (at most " +
+               number_text(kMaxGridTable) + "): lower log2_table_size, levels or features");
+    return AnyEncoder<T>(Grid<T>(g), r.normalised());
+}
+
+template <class T>
+AnyEncoder<T> build_spherical_harmonics(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const Index L = r.integer("degree", 1, double(SphericalHarmonics<T>::kMaxDegree));
+    const Index d = r.input_dim(3);
+    if (d != 3) r.fail("parameter \"input_dim\" must be 3 (a direction; got " + std::to_string(d) + ")");
+    const double tol = r.positive("tol", 1e-3);
+    if (!(tol < 1)) r.fail("parameter \"tol\" must be in (0, 1) (got " + number_text(tol) + ")");
+    return AnyEncoder<T>(SphericalHarmonics<T>(L, tol), r.normalised());
+}
+
+template <class T>
+AnyEncoder<T> build_directional(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    if (c.spec.children.size() != 1)
+        r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(c.spec.children.size()) + ")");
+    const Scaling scaling = r.scaling();
+    AnyEncoder<T> child = make_child<T>(c.spec, 0, c.depth);
+    if (child.input_dim() != 1)
+        r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+    if (double(Directional<AnyEncoder<T>>::kBlocks) * double(child.output_dim()) > kMaxDim)
+        r.fail("output dim 4 x child dim = 4 x " + std::to_string(child.output_dim()) + " is too large (at most " +
+               number_text(kMaxDim) + ")");
+    r.normalised().children = {child.spec()};
+    return build_scaled<T>(r, scaling, [&](Scaling s) {
+        return AnyEncoder<T>(Directional<AnyEncoder<T>>(child, s), r.normalised());
+    });
+}
+
+template <class T>
+AnyEncoder<T> build_per_axis(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    if (c.spec.children.size() != 1)
+        r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(c.spec.children.size()) + ")");
+    const Index d = r.input_dim(2);
+    const Scaling scaling = r.scaling();
+    AnyEncoder<T> child = make_child<T>(c.spec, 0, c.depth);
+    if (child.input_dim() != 1)
+        r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
+    // The code has input_dim x child dim rows: bounded like a single encoder's dim (a fuzz finding:
+    // 809 axes of a 19.9-million-shift child passed every per-parameter check).
+    if (double(d) * double(child.output_dim()) > kMaxDim)
+        r.fail("output dim input_dim x child dim = " + std::to_string(d) + " x " + std::to_string(child.output_dim()) +
+               " is too large (at most " + number_text(kMaxDim) + ")");
+    r.normalised().children = {child.spec()};
+    return build_scaled<T>(r, scaling, [&](Scaling s) {
+        return AnyEncoder<T>(PerAxis<AnyEncoder<T>>(child, d, s), r.normalised());
+    });
+}
+
+template <class T>
+AnyEncoder<T> build_concat(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    if (c.spec.children.empty()) r.fail("needs at least one child (got 0)");
+    std::vector<AnyEncoder<T>> parts;
+    r.normalised().children.clear();
+    double rows = 0;
+    for (std::size_t i = 0; i < c.spec.children.size(); ++i) {
+        parts.push_back(make_child<T>(c.spec, i, c.depth));
+        r.normalised().children.push_back(parts.back().spec());
+        rows += double(parts.back().output_dim());
+        if (rows > kMaxDim)
+            r.fail("output dim (the sum of the children's) is too large (more than " + number_text(kMaxDim) + ")");
+    }
+    return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
+}
+
+/// LearnableFourier<T> (encoding/learnable_fourier.hpp): B drawn as rff's, then trained.
+template <class T>
+AnyEncoder<T> build_learnable_fourier(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const double sigma = r.positive("sigma");
+    r.at_most("sigma", sigma, max_rate<T>() / kRffSigmaMargin, scalar_name<T>());
+    const Index d = r.input_dim(1);
+    const Index M = r.divide(r.dim(), 2, "the output is [sin; cos] of dim/2 frequencies");
+    if (double(M) * double(d) > kMaxFrequencyEntries)
+        r.fail("the frequency matrix would have " + number_text(double(M) * double(d)) +
+               " entries (frequencies x input_dim must be <= 2^24)");
+    const std::uint64_t seed = r.seed();
+    const Scaling scaling = r.scaling();
+    return AnyEncoder<T>(LearnableFourier<T>(M, d, sigma, seed, scaling), r.normalised());
+}
+
+/// LearnableGaussian<T> (encoding/learnable_gaussian.hpp): shifts and log-widths trained per axis.
+template <class T>
+AnyEncoder<T> build_learnable_gaussian(BuildContext<T>& c) {
+    SpecReader& r = c.r;
+    const double sigma = r.width("sigma", min_width<T>(), scalar_name<T>());
+    const Index dim = r.dim();
+    // shifts, log-widths and their two gradients: 4 dim values, bounded like a frequency matrix
+    if (double(dim) > kMaxFrequencyEntries)
+        r.fail("parameter \"dim\" must be <= 2^24 for a learnable basis (it owns 4 dim trainable values and "
+               "gradients; got " + std::to_string(dim) + ")");
+    const Index d = r.input_dim(1);
+    r.divide(dim, d, "dim / input_dim shifts per axis");
+    const Scaling scaling = r.scaling();
+    return build_scaled<T>(r, scaling, [&](Scaling s) {
+        return AnyEncoder<T>(LearnableGaussian<T>(dim, sigma, d, s), r.normalised());
+    });
+}
+
+// ---- the registry: one row per type ------------------------------------------------------------
+
+/// A row's builder for scalar T; for T = void (the metadata only: names, parameters, summaries) there
+/// is none, so reading the metadata instantiates no builder.
+template <class T>
+struct EncoderBuilderOf {
+    using type = AnyEncoder<T> (*)(BuildContext<T>&);
+};
+template <>
+struct EncoderBuilderOf<void> {
+    using type = std::nullptr_t;
+};
+
+/// One row of the registry: the type's metadata and its builder for T.
+template <class T>
+struct EncoderType : EncoderTypeInfo {
+    typename EncoderBuilderOf<T>::type build = nullptr;
+};
+
+/// The factory's registry for scalar T (float, double; void = metadata only), sorted by type. Each
+/// row's builder is a generic lambda that is converted to a function pointer only for T != void.
+template <class T>
+const std::vector<EncoderType<T>>& encoder_registry() {
+    static const std::vector<EncoderType<T>> rows = [] {
+        using Params = std::vector<EncoderParam>;
+        constexpr const char* req = nullptr;
+        auto cat = [](Params a, const Params& b) {
+            a.insert(a.end(), b.begin(), b.end());
+            return a;
+        };
+        // Keys shared by every shifted basis and every Fourier type.
+        auto basis = [](const char* input_dim) {
+            return Params{
+                {"periodic", "0", "1 = periodic domain (coordinates wrap mod 1), 0 = bounded [0, 1]"},
+                {"scale", "1", "1 = one constant making the code of the centre unit norm, 0 = raw values"},
+                {"input_dim", input_dim,
+                 "> 1: per axis, dim / input_dim shifts per axis, one constant for the whole code (protocol C)"}};
+        };
+        const Params fourier = {
+            {"input_dim", "1", "input dimension d"},
+            {"scale", "1", "1 = unit-norm codes (s = 1 / sqrt(frequencies (+ d/4 with the input))), 0 = raw"},
+            {"include_input", "0", "1 = prepend x to the code"}};
+        const Params dim_shifts = {{"dim", req, "number of shifts D (output size), in [1, 2^26]"}};
+        auto row = [](const char* type, const char* main, Params params, bool composite, const char* summary,
+                      auto build) {
+            EncoderType<T> e;
+            static_cast<EncoderTypeInfo&>(e) = EncoderTypeInfo{type, main, std::move(params), composite, summary};
+            if constexpr (!std::is_void_v<T>)
+                e.build = static_cast<typename EncoderBuilderOf<T>::type>(build);
+            else
+                (void)build;
+            return e;
+        };
+        return std::vector<EncoderType<T>>{
+            row("basic", "", fourier, false, "[sin 2 pi x; cos 2 pi x] per axis",
+                [](auto& c) { return build_fourier(c); }),
+            row("concat", "", {}, true, "children's codes stacked (same input)",
+                [](auto& c) { return build_concat(c); }),
+            row("directional", "",
+                {{"scale", "1", "1 = one constant making the code of the centre unit norm, 0 = raw values"}}, true,
+                "four-direction 2D code of one 1D child: x, y, (x+y)/2, (x-y+1)/2",
+                [](auto& c) { return build_directional(c); }),
+            row("gaussian", "sigma",
+                cat(cat({{"sigma", req, "standard deviation of the Gaussian, in coordinate units"}}, dim_shifts),
+                    cat(basis("1"), {{"tol", "1e-8", "truncation tolerance of the windows (relative to the peak)"}})),
+                false, "shifted Gaussian basis exp(-u^2/(2 sigma^2))", [](auto& c) { return build_gaussian(c); }),
+            row("gaussian2", "sigma",
+                cat(cat({{"sigma", req, "standard deviation of the Gaussian, in coordinate units"}}, dim_shifts),
+                    cat(basis("2"), {{"tol", "1e-8", "truncation tolerance of the windows (relative to the peak)"}})),
+                false, "per-axis 2D Gaussian basis (gaussian with input_dim 2)",
+                [](auto& c) { return build_gaussian(c); }),
+            row("hashgrid", "",
+                {{"input_dim", "2", "input dimension, 1 to 4"},
+                 {"levels", "16", "resolution levels L, 1 to 32"},
+                 {"features", "2", "features per level F, 1 to 8"},
+                 {"log2_table_size", "19", "log2 of the table size per level, 1 to 30 (at most 2^28 values in all)"},
+                 {"base_resolution", "16", "coarsest resolution N_min"},
+                 {"per_level_scale", "2", "resolution growth b per level"},
+                 {"max_resolution", "0", "> 0: finest resolution N_max, overrides per_level_scale"},
+                 {"interpolation", "1", "0 nearest, 1 linear, 2 smoothstep"},
+                 {"alignment", "0", "0 tiny-cuda-nn's (+0.5 offset), 1 vertex (protocol E)"},
+                 {"seed", "1337", "seed of the table's initialisation"}},
+                false, "multiresolution hash grid with a trainable table (tiny-cuda-nn Grid; Grid<T>)",
+                [](auto& c) { return build_hashgrid(c); }),
+            row("identity", "", {{"input_dim", "1", "input dimension d"}}, false, "no encoding: code = x",
+                [](auto& c) { return build_identity(c); }),
+            row("impulse", "", cat(dim_shifts, basis("1")), false, "one-hot on the nearest shift",
+                [](auto& c) { return build_impulse(c); }),
+            row("learnable_fourier", "sigma",
+                {{"sigma", req, "standard deviation of the initial frequencies B ~ sigma N(0, I)"},
+                 {"dim", req, "output size 2M (even): M trainable frequencies"},
+                 {"input_dim", "1", "input dimension d"},
+                 {"seed", "0", "seed of the initial B (the same B as rff's)"},
+                 {"scale", "1", "1 = unit-norm codes (s = 1 / sqrt(M)), 0 = raw"}},
+                false, "learnable Fourier features: [sin 2 pi B x; cos 2 pi B x] with B (M x d) trained",
+                [](auto& c) { return build_learnable_fourier(c); }),
+            row("learnable_gaussian", "sigma",
+                {{"sigma", req, "initial width of every Gaussian (log sigma is trained)"},
+                 {"dim", req, "number of Gaussians (output size), dim / input_dim per axis, at most 2^24"},
+                 {"input_dim", "1", "input dimension d (each axis has its own shifts and widths)"},
+                 {"scale", "1", "1 = one constant making the initial code of the centre unit norm, 0 = raw"}},
+                false, "Gaussian basis exp(-(x - t_k)^2/(2 sigma_k^2)) with trainable shifts t_k and widths sigma_k",
+                [](auto& c) { return build_learnable_gaussian(c); }),
+            row("linf", "max_freq",
+                cat({{"max_freq", req, "largest frequency (cycles per unit), >= 1"},
+                     {"dim", req, "output size 2 x input_dim x frequencies per axis"}},
+                    fourier),
+                false, "linearly spaced frequencies 1..max_freq per axis", [](auto& c) { return build_fourier(c); }),
+            row("logf", "levels",
+                cat({{"levels", req,
+                      "without dim: integer L, frequencies 2^0..2^(L-1); with dim: largest frequency 2^(levels-1)"}},
+                    cat(fourier, {{"dim", "unset", "if given: dim / (2 input_dim) log-spaced frequencies per axis"}})),
+                false, "log-spaced frequencies 2^0..2^(levels-1) per axis (NeRF)",
+                [](auto& c) { return build_fourier(c); }),
+            row("noise", "", cat(dim_shifts, cat(basis("1"), {{"seed", "0", "seed of the random profile"}})), false,
+                "random profile sampled on the shift grid", [](auto& c) { return build_noise(c); }),
+            row("none", "", {{"input_dim", "1", "input dimension d"}}, false, "no encoding (same as identity)",
+                [](auto& c) { return build_identity(c); }),
+            row("oneblob", "n_bins",
+                {{"n_bins", req, "bins per axis, a power of two"}, {"input_dim", "1", "input dimension d"}}, false,
+                "tiny-cuda-nn OneBlob: n_bins quartic-kernel bins per axis on [0, 1] (wrapping)",
+                [](auto& c) { return build_tcnn_axis(c); }),
+            row("per_axis", "",
+                {{"input_dim", "2", "number of axes, each encoded by the one 1D child"},
+                 {"scale", "1", "1 = one constant making the code of the centre unit norm, 0 = raw values"}},
+                true, "one 1D child encoder per axis", [](auto& c) { return build_per_axis(c); }),
+            row("rff", "sigma",
+                cat({{"sigma", req, "standard deviation of the frequencies B ~ sigma N(0, I)"},
+                     {"dim", req, "output size 2M (even): M frequencies"}},
+                    cat(fourier, {{"seed", "0", "seed of B"}})),
+                false, "random Fourier features B ~ sigma N(0, I)", [](auto& c) { return build_fourier(c); }),
+            row("sinc", "width",
+                cat(cat({{"width", req, "w in sin(pi u/w)/(pi u/w)"}}, dim_shifts), basis("1")), false,
+                "shifted sinc basis sin(pi u/w)/(pi u/w)", [](auto& c) { return build_sinc(c); }),
+            row("sine", "freq",
+                cat(cat({{"freq", "1", "frequency f (cycles per unit)"}, {"offset", "0.7", "constant added to the sine"}},
+                        dim_shifts),
+                    basis("1")),
+                false, "shifted sin(2 pi f u) + offset", [](auto& c) { return build_sine(c); }),
+            row("spherical_harmonics", "degree",
+                {{"degree", req, "1 to 8: degree^2 outputs"},
+                 {"input_dim", "3", "must be 3 (a direction)"},
+                 {"tol", "1e-3", "accepted deviation of the norm of 2x - 1 from 1"}},
+                false, "tiny-cuda-nn SphericalHarmonics: degree^2 real SH of the unit direction 2x - 1",
+                [](auto& c) { return build_spherical_harmonics(c); }),
+            row("square", "freq", cat(cat({{"freq", "1", "frequency f (cycles per unit)"}}, dim_shifts), basis("1")),
+                false, "shifted square wave sign(sin 2 pi f u)", [](auto& c) { return build_square(c); }),
+            row("triangle", "width", cat(cat({{"width", req, "half width of the triangle"}}, dim_shifts), basis("1")),
+                false, "shifted triangle max(0, 1 - |u|/width)", [](auto& c) { return build_triangle(c); }),
+            row("triangle_wave", "n_frequencies",
+                {{"n_frequencies", req, "frequencies per axis, 1 to 64"}, {"input_dim", "1", "input dimension d"}},
+                false, "tiny-cuda-nn TriangleWave: 4|frac(x 2^(k-1) + k/4) - 1/2| - 1, k < n_frequencies, per axis",
+                [](auto& c) { return build_tcnn_axis(c); }),
+        };
+    }();
+    return rows;
+}
+
+/// The metadata rows (no builder is instantiated).
+inline const std::vector<EncoderType<void>>& encoder_table() { return encoder_registry<void>(); }
+
+template <class T>
+const EncoderType<T>* find_encoder_type(const std::string& type) {
+    for (const auto& t : encoder_registry<T>())
+        if (type == t.type) return &t;
+    return nullptr;
+}
+inline const EncoderTypeInfo* find_encoder_type(const std::string& type) { return find_encoder_type<void>(type); }
+
+inline std::string known_encoder_list() {
+    std::string s;
+    for (const auto& t : encoder_table()) {
+        if (!s.empty()) s += ", ";
+        s += t.type;
+    }
+    return s;
+}
+
 template <class T>
 AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
     if (depth >= kMaxSpecDepth)
         detail::fail("encoder spec nested too deeply (more than ", kMaxSpecDepth, " levels)");
-    const EncoderTypeInfo* info = find_encoder_type(spec.type);
-    if (!info) detail::fail("unknown encoder \"", spec.type, "\" (known: ", known_encoder_list(), ")");
-    SpecReader r(spec, *info);
-    const std::string& t = spec.type;
-    // Widths, frequencies and offsets within what T can evaluate (see max_rate), named when out of range.
-    const char* tname = scalar_name<T>();
-    const double min_width = 1.0 / max_rate<T>();
-    auto freq = [&] {
-        r.positive("freq", 1.0);
-        return r.at_most("freq", 1.0, max_rate<T>(), tname);
-    };
+    const EncoderType<T>* row = find_encoder_type<T>(spec.type);
+    if (!row) detail::fail("unknown encoder \"", spec.type, "\" (known: ", known_encoder_list(), ")");
+    SpecReader r(spec, *row);
+    BuildContext<T> c{r, spec, depth};
     try {
-        if (t == "identity" || t == "none") return AnyEncoder<T>(Identity<T>(r.input_dim(1)), r.normalised());
-        if (t == "basic" || t == "linf" || t == "logf" || t == "rff") return make_fourier<T>(r, spec);
-        if (t == "gaussian" || t == "gaussian2") {
-            const double sigma = r.width("sigma", min_width, tname);
-            const Gaussian g = r.has("tol") ? Gaussian(sigma, r.positive("tol")) : Gaussian(sigma);
-            return make_shifted<T>(r, g, t == "gaussian2" ? 2 : 1);
-        }
-        if (t == "triangle") return make_shifted<T>(r, Triangle(r.width("width", min_width, tname)), 1);
-        if (t == "sinc") return make_shifted<T>(r, Sinc(r.width("width", min_width, tname)), 1);
-        if (t == "impulse") return make_shifted<T>(r, Impulse(), 1);
-        if (t == "square") return make_shifted<T>(r, SquareWave(freq()), 1);
-        if (t == "sine") {
-            const double f = freq();
-            return make_shifted<T>(r, SineWave(f, r.at_most("offset", 0.7, max_rate<T>(), tname)), 1);
-        }
-        if (t == "noise") return make_shifted<T>(r, RandomNoise(r.seed()), 1);
-        if (t == "oneblob" || t == "triangle_wave") {
-            // tiny-cuda-nn's per-axis encodings (docs/encodings.md section 6): n per axis, d axes
-            const bool blob = t == "oneblob";
-            const char* key = blob ? "n_bins" : "n_frequencies";
-            const Index n = r.integer(key, 1, blob ? kMaxDim : double(TriangleWave<T>::kMaxFrequencies));
-            if (blob && (n & (n - 1)) != 0)
-                r.fail("parameter \"n_bins\" must be a power of two (tcnn's requirement; got " + std::to_string(n) + ")");
-            const Index d = r.input_dim(1);
-            if (double(n) * double(d) > kMaxDim)
-                r.fail("output dim input_dim x " + std::string(key) + " = " + std::to_string(d) + " x " +
-                       std::to_string(n) + " is too large (at most " + number_text(kMaxDim) + ")");
-            if (blob) return AnyEncoder<T>(OneBlob<T>(n, d), r.normalised());
-            return AnyEncoder<T>(TriangleWave<T>(n, d), r.normalised());
-        }
-        if (t == "hashgrid") {
-            // Grid<T> (encoding/grid.hpp, docs/encodings.md section 5); GridConfig::validate() names
-            // what is out of range, the table's size is checked here before it is allocated
-            GridConfig c;
-            c.input_dim = r.input_dim(2);
-            c.levels = r.integer("levels", 1, 32, 16);
-            c.features = r.integer("features", 1, 8, 2);
-            c.log2_table_size = r.integer("log2_table_size", 1, 30, 19);
-            c.base_resolution = r.integer("base_resolution", 2, double(Index(1) << 24), 16);
-            c.per_level_scale = r.real("per_level_scale", 2.0);
-            c.max_resolution = r.real("max_resolution", 0.0);
-            c.interpolation = GridInterpolation(r.integer("interpolation", 0, 2, 1));  // nearest, linear, smoothstep
-            c.alignment = GridAlignment(r.integer("alignment", 0, 1, 0));              // tcnn, vertex
-            c.seed = std::uint64_t(r.integer("seed", 0, kMaxSeed, 1337));
-            try {
-                c.validate();
-            } catch (const Error& e) {
-                r.fail(e.what());
-            }
-            double entries = 0;
-            for (const GridLevel& lv : grid_levels(c)) entries += double(lv.size);
-            if (entries * double(c.features) > kMaxGridTable)
-                r.fail("the table would hold " + number_text(entries * double(c.features)) + " values (at most " +
-                       number_text(kMaxGridTable) + "): lower log2_table_size, levels or features");
-            return AnyEncoder<T>(Grid<T>(c), r.normalised());
-        }
-        if (t == "spherical_harmonics") {
-            const Index L = r.integer("degree", 1, double(SphericalHarmonics<T>::kMaxDegree));
-            const Index d = r.input_dim(3);
-            if (d != 3)
-                r.fail("parameter \"input_dim\" must be 3 (a direction; got " + std::to_string(d) + ")");
-            const double tol = r.positive("tol", 1e-3);
-            if (!(tol < 1)) r.fail("parameter \"tol\" must be in (0, 1) (got " + number_text(tol) + ")");
-            return AnyEncoder<T>(SphericalHarmonics<T>(L, tol), r.normalised());
-        }
-        if (t == "directional") {
-            if (spec.children.size() != 1)
-                r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
-            const Scaling scaling = r.scaling();
-            AnyEncoder<T> child = make_child<T>(spec, 0, depth);
-            if (child.input_dim() != 1)
-                r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
-            if (double(Directional<AnyEncoder<T>>::kBlocks) * double(child.output_dim()) > kMaxDim)
-                r.fail("output dim 4 x child dim = 4 x " + std::to_string(child.output_dim()) +
-                       " is too large (at most " + number_text(kMaxDim) + ")");
-            r.normalised().children = {child.spec()};
-            return build_scaled<T>(r, scaling, [&](Scaling s) {
-                return AnyEncoder<T>(Directional<AnyEncoder<T>>(child, s), r.normalised());
-            });
-        }
-        if (t == "per_axis") {
-            if (spec.children.size() != 1)
-                r.fail("needs exactly one child (the 1D encoder; got " + std::to_string(spec.children.size()) + ")");
-            const Index d = r.input_dim(2);
-            const Scaling scaling = r.scaling();
-            AnyEncoder<T> child = make_child<T>(spec, 0, depth);
-            if (child.input_dim() != 1)
-                r.fail("the child must have input_dim 1 (got " + std::to_string(child.input_dim()) + ")");
-            // The code has input_dim x child dim rows: bounded like a single encoder's dim (a fuzz finding:
-            // 809 axes of a 19.9-million-shift child passed every per-parameter check).
-            if (double(d) * double(child.output_dim()) > kMaxDim)
-                r.fail("output dim input_dim x child dim = " + std::to_string(d) + " x " +
-                       std::to_string(child.output_dim()) + " is too large (at most " + number_text(kMaxDim) + ")");
-            r.normalised().children = {child.spec()};
-            return build_scaled<T>(r, scaling, [&](Scaling s) {
-                return AnyEncoder<T>(PerAxis<AnyEncoder<T>>(child, d, s), r.normalised());
-            });
-        }
-        // concat
-        if (spec.children.empty()) r.fail("needs at least one child (got 0)");
-        std::vector<AnyEncoder<T>> parts;
-        r.normalised().children.clear();
-        double rows = 0;
-        for (std::size_t i = 0; i < spec.children.size(); ++i) {
-            parts.push_back(make_child<T>(spec, i, depth));
-            r.normalised().children.push_back(parts.back().spec());
-            rows += double(parts.back().output_dim());
-            if (rows > kMaxDim)
-                r.fail("output dim (the sum of the children's) is too large (more than " + number_text(kMaxDim) + ")");
-        }
-        return AnyEncoder<T>(Concat<T>(std::move(parts)), r.normalised());
+        return row->build(c);
     } catch (const Error& e) {
         const std::string msg = e.what();
         if (msg.rfind("encoder \"", 0) == 0) throw;  // already has context
@@ -500,52 +740,17 @@ AnyEncoder<T> make_encoder_impl(const EncoderSpec& spec, int depth) {
 
 }  // namespace detail
 
-/// Builds an encoder from its runtime description. Types (parameters; * = required; the generic key
-/// "param" is an alias of the type's main parameter, shown first):
+/// Builds an encoder from its runtime description: looks `spec.type` up in the factory's registry
+/// (detail::encoder_registry) and calls that type's builder. Every type, its parameters, their
+/// defaults and meanings: the table generated from the registry, encoder_reference_markdown(), which
+/// docs/encodings.md (section 3, "Runtime factory") holds verbatim.
 ///
-/// | type | parameters |
-/// |---|---|
-/// | "identity", "none" | input_dim = 1 |
-/// | "basic" | input_dim = 1, scale = 1, include_input = 0 |
-/// | "linf" | max_freq*, dim* (= 2 * input_dim * frequencies per axis), input_dim, scale, include_input |
-/// | "logf" | levels*, dim (if given: dim/(2 input_dim) frequencies log-spaced in [2^0, 2^(levels-1)]; if not: 2^0..2^(levels-1), levels integer), input_dim, scale, include_input |
-/// | "rff" | sigma*, dim* (output size 2M, even), seed = 0, input_dim = 1, scale, include_input |
-/// | "gaussian" | sigma*, dim*, tol, + basis keys |
-/// | "gaussian2" | as gaussian with input_dim = 2 |
-/// | "triangle", "sinc" | width*, dim*, + basis keys (triangle: half width) |
-/// | "impulse" | dim*, + basis keys |
-/// | "square" | freq = 1, dim*, + basis keys |
-/// | "sine" | freq = 1, offset = 0.7, dim*, + basis keys |
-/// | "noise" | dim*, seed = 0, + basis keys |
-/// | "oneblob" | n_bins* (a power of two), input_dim = 1 (tiny-cuda-nn's OneBlob, OneBlob<T>) |
-/// | "triangle_wave" | n_frequencies* in [1, 64], input_dim = 1 (tiny-cuda-nn's TriangleWave, TriangleWave<T>) |
-/// | "spherical_harmonics" | degree* in [1, 8] (degree^2 outputs), input_dim = 3 (only), tol = 1e-3 (accepted deviation of the norm of 2x - 1 from 1) (tiny-cuda-nn's SphericalHarmonics) |
-/// | "hashgrid" | input_dim = 2 (1 to 4), levels = 16, features = 2, log2_table_size = 19, base_resolution = 16, per_level_scale = 2, max_resolution = 0 (> 0: overrides per_level_scale), interpolation = 1 (0 nearest, 1 linear, 2 smoothstep), alignment = 0 (0 tcnn, 1 vertex: protocol E), seed = 1337; at most 2^28 table values (Grid<T>, trainable) |
-/// | "per_axis" | children = {one 1D spec}, input_dim = 2, scale = 1 |
-/// | "directional" | children = {one 1D spec}, scale = 1 (input_dim is always 2: blocks at x, y, (x+y)/2, (x-y+1)/2) |
-/// | "concat" | children = {one or more specs with the same input_dim} |
-///
-/// Sizes (checked before anything is allocated): dim <= 2^26, input_dim <= 1024, Fourier frequency
-/// matrices <= 2^24 entries (frequencies x input_dim), composite specs nested <= 16 levels; seeds are
-/// integers in [0, 2^53]; flags are exactly 0 or 1.
-///
-/// Basis keys: periodic = 0 (1 = periodic domain), scale = 1 (0 = raw values, 1 = one constant making the
-/// code of the centre unit norm), input_dim = 1 (> 1: per-axis, dim / input_dim shifts per axis, total
-/// output dim, one constant scale for the whole code: protocol C's "gaussian2"). Fourier keys: scale as
-/// above, include_input = 0 (1 = prepend x), input_dim.
-///
-/// Ranges of the scalar type T (so that every encoder built here has finite codes on its whole domain,
-/// composites included): widths (sigma, width) >= 8 / sqrt(max<T>), frequencies (freq, max_freq) and
-/// |offset| <= sqrt(max<T>) / 8, rff sigma <= sqrt(max<T>) / 128, i.e. about 4.3e-19, 2.3e18 and 1.4e17
-/// in float. With scale = 1 the raw code of the centre must be large enough for its unit-norm constant
-/// to fit T (norm^2 >= the smallest normal T, detail::unit_norm_scale): a basis far too narrow for its
-/// shifts (gaussian sigma 0.02 with dim 1: norm^2 ~ 1e-272, nothing in float), or a per_axis /
-/// directional over such a child, is refused with an error naming "scale" (scale = 0 keeps raw codes).
-///
-/// Unknown type, unknown parameter, missing required parameter or a bad value throw posenc::Error naming
-/// it, e.g. `unknown encoder "gausian" (known: ...)`, `encoder "gaussian": unknown parameter "sgima"`.
-/// The result's spec() is the normalised spec ("param" resolved, defaults filled in), so
-/// make_encoder<T>(e.spec()) rebuilds an identical encoder.
+/// Sizes are checked before anything is allocated (dim <= 2^26, input_dim <= 1024, frequency
+/// matrices <= 2^24 entries, nesting <= 16 levels), and widths, frequencies and offsets are bounded
+/// so that the codes are finite in T (see detail::max_rate). Unknown type, unknown parameter, missing
+/// required parameter or a bad value throw posenc::Error naming it, e.g. `unknown encoder "gausian"
+/// (known: ...)`, `encoder "gaussian": unknown parameter "sgima"`. The result's spec() is the
+/// normalised spec ("param" resolved, defaults filled in): make_encoder<T>(e.spec()) rebuilds it.
 template <class T = double>
 AnyEncoder<T> make_encoder(const EncoderSpec& spec) {
     return detail::make_encoder_impl<T>(spec, 0);
@@ -563,10 +768,7 @@ inline std::vector<std::string> encoder_types() {
 inline std::vector<std::string> encoder_parameters(const std::string& type) {
     const auto* info = detail::find_encoder_type(type);
     if (!info) detail::fail("unknown encoder \"", type, "\" (known: ", detail::known_encoder_list(), ")");
-    std::vector<std::string> v(info->required.begin(), info->required.end());
-    v.insert(v.end(), info->optional.begin(), info->optional.end());
-    if (*info->main) v.emplace_back("param");
-    return v;
+    return info->parameter_names();
 }
 
 /// A one-line description of `type` (for --help texts). Throws posenc::Error for an unknown type.
@@ -574,6 +776,39 @@ inline std::string encoder_summary(const std::string& type) {
     const auto* info = detail::find_encoder_type(type);
     if (!info) detail::fail("unknown encoder \"", type, "\" (known: ", detail::known_encoder_list(), ")");
     return info->summary;
+}
+
+/// The markdown reference of every factory type, generated from the registry: one table row per
+/// type with its summary and its parameters (name, default or "required", meaning). docs/encodings.md
+/// holds this text between the markers `<!-- encoder_reference: begin -->` and `<!-- encoder_reference:
+/// end -->`; the CTest entry docs.encoder_reference fails when they differ.
+inline std::string encoder_reference_markdown() {
+    auto cell = [](const std::string& text) {  // a '|' would end the table cell
+        std::string out;
+        for (char ch : text) {
+            if (ch == '|') out += '\\';
+            out += ch;
+        }
+        return out;
+    };
+    std::string s =
+        "| type | what it builds | parameters: `name` = default, or **required**; `param` is an alias of the one marked (main) |\n"
+        "|---|---|---|\n";
+    for (const auto& t : detail::encoder_table()) {
+        s += "| `" + std::string(t.type) + "` | " + cell(t.summary) + (t.composite ? " (takes children)" : "") + " | ";
+        if (t.params.empty()) s += "none";
+        bool first = true;
+        for (const detail::EncoderParam& p : t.params) {
+            if (!first) s += "<br>";
+            first = false;
+            s += "`" + std::string(p.name) + "`";
+            s += p.required() ? std::string(" **required**") : std::string(" = ") + p.def;
+            if (std::string(p.name) == t.main) s += " (main)";
+            s += ": " + cell(p.meaning);
+        }
+        s += " |\n";
+    }
+    return s;
 }
 
 /// Lenient spec builder for command lines: keeps only the `options` that `type` accepts and drops the
