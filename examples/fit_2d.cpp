@@ -19,6 +19,10 @@
 // --param auto (gaussian, gaussian2, triangle, complex_gaussian): the width recommended from the training
 // pixels only for this very model (posenc::recommend_bandwidth, docs/theory.md §9); JSON "param" = the choice.
 //
+// --max-res auto / --log2-table auto (hashgrid): the finest resolution and the table size recommended
+// from the training pixels' spacing (posenc::recommend_grid, docs/theory.md §11); JSON "max_resolution",
+// "log2_table_size" and "grid_recommendation" (the evidence) report them.
+//
 // --closed-form (with --depth 0) solves the ridge problem (--lambda) for a linear output instead of
 // running Adam; predictions are clipped to [0, 1]. The Kronecker ("complex") encodings (protocol D)
 // plug in through fit_complex() below.
@@ -42,6 +46,7 @@
 #include "common/recommend.hpp"
 #include "common/image.hpp"
 #include "common/signals.hpp"
+#include "posenc/analysis/grid_resolution.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/encoding/factory.hpp"
 #include "posenc/nn/optim/adam.hpp"
@@ -182,6 +187,28 @@ Result fit_complex(const Options& o, const Image& img, const Split& sp) {
     return r;
 }
 
+/// --max-res auto / --log2-table auto: recommend_grid() on the train pixels with the grid flags given
+/// (levels, features, base resolution, interpolation, alignment; a given --max-res is kept), then
+/// written back into the flags so that spec() builds the recommended grid.
+GridRecommendation recommend_grid_for(Options& o, const Split& sp) {
+    GridRecommendSettings s;
+    GridConfig& c = s.base;
+    c.input_dim = 2;
+    auto given = [&](std::size_t i) { return o.enc.grid_opts.size() > i && o.enc.grid_opts[i]->count() > 0; };
+    if (given(0)) c.levels = o.enc.levels;
+    if (given(1)) c.features = o.enc.features;
+    if (given(3)) c.base_resolution = o.enc.base_res;
+    c.interpolation = grid_interpolation_from_name(o.enc.interpolation);
+    c.alignment = grid_alignment_from_name(o.enc.grid_alignment);
+    if (!o.enc.max_res_auto && given(4)) s.max_resolution = o.enc.max_res;
+    if (!o.enc.log2_table_auto && given(2)) s.min_log2_table = s.max_log2_table = o.enc.log2_table;
+    const GridRecommendation r = recommend_grid<float>(sp.x_train, s);
+    if (o.enc.max_res_auto) o.enc.max_res = r.max_resolution;
+    if (o.enc.log2_table_auto) o.enc.log2_table = r.log2_table_size;
+    o.enc.max_res_auto = o.enc.log2_table_auto = false;
+    return r;
+}
+
 /// --param auto: the width recommended from the training split only (posenc::recommend_bandwidth) for
 /// this model: protocol D (complex_gaussian: Kronecker, D shifts per axis, clipped) or the per-axis
 /// encoder + MLP / closed form.
@@ -273,6 +300,20 @@ int run(CLI::App& app, int argc, char** argv) {
     if (o.grey) cropped = to_grey(cropped);
     const Image img = downsample(cropped, o.size);
     const Split sp = split_2d(img);
+    if (o.enc.encoder == "hashgrid" && o.enc.dim_opt && o.enc.dim_opt->count())
+        throw Error("--dim does not apply to --encoder hashgrid (its output is levels x features)");
+    if (o.enc.encoder == "hashgrid" && o.enc.periodic) throw Error("--periodic does not apply to --encoder hashgrid");
+    const bool auto_grid = o.enc.max_res_auto || o.enc.log2_table_auto;
+    GridRecommendation grid_rec;
+    if (auto_grid) {
+        if (o.enc.encoder != "hashgrid")
+            throw Error(std::string(o.enc.max_res_auto ? "--max-res" : "--log2-table") +
+                        " auto only applies to --encoder hashgrid (got " + o.enc.encoder + ")");
+        grid_rec = recommend_grid_for(o, sp);
+        if (!o.quiet && !o.json)
+            std::fprintf(stderr, "fit_2d: hashgrid: max_resolution %g, log2_table_size %lld (%s)\n",
+                         grid_rec.max_resolution, (long long)grid_rec.log2_table_size, grid_rec.rule.c_str());
+    }
     const bool auto_param = o.enc.param_auto;
     if (o.enc.param_auto) {
         if (o.closed_form && o.depth != 0)
@@ -291,6 +332,20 @@ int run(CLI::App& app, int argc, char** argv) {
         j["train_psnr"] = r.train_psnr;
         j["test_psnr"] = r.test_psnr;
         if (auto_param) j["param"] = o.enc.param;  // --param auto: the chosen value
+        if (auto_grid) {  // --max-res auto / --log2-table auto: the chosen values and their evidence
+            j["max_resolution"] = grid_rec.max_resolution;
+            j["log2_table_size"] = grid_rec.log2_table_size;
+            nlohmann::json ev;
+            ev["spacing"] = grid_rec.spacing;
+            for (const auto& c : grid_rec.resolutions)
+                ev["resolutions"].push_back({{"max_resolution", c.resolution}, {"cell_over_spacing", c.cell_over_spacing},
+                                             {"occupancy", c.occupancy}, {"chosen", c.chosen}});
+            for (const auto& t : grid_rec.tables)
+                ev["tables"].push_back({{"log2_table_size", t.log2_table_size}, {"dense", t.dense},
+                                        {"shared_fraction", t.shared_fraction}, {"chosen", t.chosen}});
+            ev["rule"] = grid_rec.rule;
+            j["grid_recommendation"] = ev;
+        }
         j["seconds"] = r.seconds;
         j["seconds_per_step"] = r.seconds_per_step;
         std::cout << j.dump() << std::endl;

@@ -38,7 +38,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
     string(REPLACE "|" ";" checks "${CHECKS}")
     foreach(c IN LISTS checks)
-      if(NOT c MATCHES "^([a-z_]+)([<>=])(.*)$")
+      if(NOT c MATCHES "^([a-z0-9_]+)([<>=])(.*)$")
         message(FATAL_ERROR "bad check '${c}'")
       endif()
       set(key "${CMAKE_MATCH_1}")
@@ -231,6 +231,18 @@ posenc_fit_test(fit_2d_hashgrid fit_2d
        --seed 1 --json --quiet
   KEYS ${_k2}
   CHECKS "train_psnr>30" "test_psnr>15")
+# --max-res auto / --log2-table auto (posenc::recommend_grid): S = 32, train spacing 2/32 -> N_max 16;
+# 17^2 = 289 vertices fit every level densely from the smallest table considered, 2^10
+posenc_fit_test(fit_2d_hashgrid_auto fit_2d
+  ARGS --size 32 --encoder hashgrid --levels 4 --features 2 --log2-table auto --base-res 4 --max-res auto --depth 2
+       --width 32 --output-activation none --lr 1e-2 --beta2 0.99 --eps 1e-15 --weight-decay 0 --steps 150
+       --seed 1 --json --quiet
+  KEYS train_psnr test_psnr seconds seconds_per_step max_resolution log2_table_size grid_recommendation
+  CHECKS "max_resolution>15.5" "max_resolution<16.5" "log2_table_size>9.5" "log2_table_size<10.5" "train_psnr>30" "test_psnr>15")
+posenc_fit_test(fit_2d_hashgrid_auto_other_encoder fit_2d RC 2 ARGS --encoder gaussian2 --param 0.01 --max-res auto --size 32)
+posenc_fit_test(fit_2d_hashgrid_auto_bad_text fit_2d RC 2 ARGS --encoder hashgrid --max-res fine --size 32)
+posenc_fit_test(fit_2d_hashgrid_dim fit_2d RC 2 ARGS --encoder hashgrid --dim 64 --size 32)
+posenc_fit_test(fit_1d_hashgrid_auto_unsupported fit_1d RC 2 ARGS --encoder hashgrid --max-res auto)
 posenc_fit_test(fit_2d_from_png fit_2d
   ARGS --image ${_fit_dir}/fit2d/target.png --size 16 --encoder rff --param 4 --dim 64 --depth 1 --width 16
        --steps 50 --json --quiet

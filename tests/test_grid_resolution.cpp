@@ -71,9 +71,18 @@ TEST_CASE("recommend_grid: finest cells one sample spacing wide, the smallest al
     }
     CHECK(seen_chosen);
     CHECK(r.tables.front().shared_fraction > 0.5);  // 2^11 entries for 16641 vertices
+
+    // A given finest resolution is kept; only the table follows it (65^2 = 4225 vertices -> 2^13).
+    GridRecommendSettings keep;
+    keep.max_resolution = 64;
+    const GridRecommendation k = recommend_grid<double>(X, keep);
+    CHECK(k.max_resolution == 64);
+    CHECK(k.log2_table_size == 13);
+    keep.max_resolution = 8;  // below base_resolution 16
+    CHECK_THROWS_WITH(recommend_grid<double>(X, keep), Catch::Contains("max_resolution must be 0"));
 }
 
-TEST_CASE("recommend_grid: the coarsest-sampled axis decides; thinning halves the resolution", "[grid_resolution]") {
+TEST_CASE("recommend_grid: the coarsest-sampled axis decides, thinning halves the resolution", "[grid_resolution]") {
     // x spacing 1/64, y spacing 1/128: every finest cell must hold samples on both axes -> N_max = 64
     const GridRecommendation aniso = recommend_grid<double>(lattice(65, 129));
     CHECK(aniso.max_resolution == 64);

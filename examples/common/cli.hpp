@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -146,6 +147,29 @@ struct EncoderOptions {
     std::int64_t levels = 16, features = 2, log2_table = 19, base_res = 16;
     double max_res = 0, per_level_scale = 2;
     std::string interpolation = "linear", grid_alignment = "vertex";
+    bool max_res_auto = false, log2_table_auto = false;  ///< --max-res auto / --log2-table auto (fit_2d resolves them before spec())
+
+    /// "auto" -> true; else `value` = the number (CLI::ValidationError naming `flag` if it is not one).
+    static bool parse_real_or_auto(const char* flag, const std::string& text, double& value) {
+        if (text == "auto") return true;
+        std::size_t used = 0;
+        try {
+            value = std::stod(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != text.size() || text.empty())
+            throw CLI::ValidationError(flag, "expected a number or \"auto\", got \"" + text + "\"");
+        return false;
+    }
+    static bool parse_int_or_auto(const char* flag, const std::string& text, std::int64_t& value) {
+        double v = 0;
+        if (parse_real_or_auto(flag, text, v)) return true;
+        if (!(v == std::floor(v) && std::abs(v) < 9.0e15))
+            throw CLI::ValidationError(flag, "expected an integer or \"auto\", got \"" + text + "\"");
+        value = std::int64_t(v);
+        return false;
+    }
     std::vector<CLI::Option*> grid_opts;  ///< set by add_to()
 
     CLI::Option* encoder_opt = nullptr;  ///< set by add_to()
@@ -200,9 +224,15 @@ struct EncoderOptions {
         grid_opts = {
             app.add_option("--levels", levels, "hashgrid: levels L (default 16)"),
             app.add_option("--features", features, "hashgrid: features per level F (default 2)"),
-            app.add_option("--log2-table", log2_table, "hashgrid: log2 of the table size per level (default 19)"),
+            app.add_option_function<std::string>(
+                "--log2-table", [this](const std::string& t) { log2_table_auto = parse_int_or_auto("--log2-table", t, log2_table); },
+                "hashgrid: log2 of the table size per level (default 19); fit_2d also takes \"auto\" (the smallest "
+                "table with every level dense, posenc/analysis/grid_resolution.hpp)"),
             app.add_option("--base-res", base_res, "hashgrid: coarsest resolution N_min (default 16)"),
-            app.add_option("--max-res", max_res, "hashgrid: finest resolution N_max (overrides --per-level-scale)"),
+            app.add_option_function<std::string>(
+                "--max-res", [this](const std::string& t) { max_res_auto = parse_real_or_auto("--max-res", t, max_res); },
+                "hashgrid: finest resolution N_max (overrides --per-level-scale); fit_2d also takes \"auto\" (finest "
+                "cells one training-sample spacing wide, posenc/analysis/grid_resolution.hpp)"),
             app.add_option("--per-level-scale", per_level_scale, "hashgrid: resolution growth b per level (default 2)"),
             app.add_option("--interpolation", interpolation, "hashgrid: linear, smoothstep or nearest (default linear)"),
             app.add_option("--grid-alignment", grid_alignment,
@@ -237,6 +267,9 @@ struct EncoderOptions {
                 throw Error("--param is required for encoder \"" + encoder + "\" (its " + info->main + ")");
         }
         const bool grid_flags = std::any_of(grid_opts.begin(), grid_opts.end(), [](CLI::Option* o) { return o->count() > 0; });
+        if (max_res_auto || log2_table_auto)
+            throw Error(std::string(max_res_auto ? "--max-res" : "--log2-table") +
+                        " auto: this program does not choose it (fit_2d does, for --encoder hashgrid)");
         if (encoder == "hashgrid") {
             auto given = [&](std::size_t i) { return grid_opts.size() > i && grid_opts[i]->count() > 0; };
             if (given(0)) s.params["levels"] = double(levels);

@@ -45,6 +45,8 @@ enum class GridInterpolation;
 struct GridConfig;
 template <class T> struct GridContext;
 template <class T> class Grid;
+template <class T> class LearnableFourier;
+template <class T> class LearnableGaussian;
 
 // nn/
 enum class Activation;
@@ -82,6 +84,8 @@ struct EmbeddingStableRanks;
 struct DistanceCurve;
 struct BandwidthModel;
 struct BandwidthSearch;
+struct GridRecommendSettings;
+struct GridRecommendation;
 struct BandwidthRecommendation;
 
 }  // namespace posenc

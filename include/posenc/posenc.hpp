@@ -41,6 +41,7 @@
 
 // analysis
 #include "posenc/analysis/distance_preservation.hpp"
+#include "posenc/analysis/grid_resolution.hpp"
 #include "posenc/analysis/metrics.hpp"
 #include "posenc/analysis/stable_rank.hpp"
 #include "posenc/analysis/windowed_gram.hpp"

@@ -19,6 +19,8 @@ namespace posenc {
 /// resolution, interpolation and alignment of the grid to be trained (its max_resolution and
 /// log2_table_size are the ones chosen); the table is at most 2^max_log2_table entries per level.
 struct GridRecommendSettings {
+    /// The grid to be trained (input_dim, levels, features, base_resolution, interpolation, alignment);
+    /// default: 2D, tiny-cuda-nn's 16 levels x 2 features from N_min 16, vertex alignment (protocol E).
     GridConfig base = [] {
         GridConfig c;
         c.input_dim = 2;
@@ -27,6 +29,7 @@ struct GridRecommendSettings {
     }();
     Index min_log2_table = 10;  ///< smallest table considered (log2)
     Index max_log2_table = 19;  ///< largest table allowed (log2; tiny-cuda-nn's default size)
+    double max_resolution = 0;  ///< > 0: keep this finest resolution (>= base_resolution), choose only the table
 };
 
 /// One candidate finest resolution and how the training points cover its vertices.
@@ -34,15 +37,15 @@ struct GridResolutionCandidate {
     double resolution = 0;      ///< N_max (the grid's max_resolution)
     double cell_over_spacing = 0;  ///< finest cell width over the sample spacing: (1 / N_l) / h, coarsest axis
     double occupancy = 0;       ///< finest-level cells holding at least one training point, over all cells (NaN: too many to count, more than 2^24 cells)
-    bool chosen = false;
+    bool chosen = false;        ///< the recommended resolution
 };
 
 /// One candidate table size and how its hash merges the finest level's trained vertices.
 struct GridTableCandidate {
-    Index log2_table_size = 0;
+    Index log2_table_size = 0;      ///< log2 of the table size per level
     bool dense = false;             ///< every level indexed densely (no hashing)
     double shared_fraction = 0;     ///< finest-level vertices touched by train points whose entry another touched vertex shares (NaN: not counted, R^d > 2^24)
-    bool chosen = false;
+    bool chosen = false;            ///< the recommended table
 };
 
 /// The recommendation and its evidence.
@@ -149,6 +152,7 @@ double grid_cell_occupancy(ConstMatRef<T> X, const GridConfig& c, const GridLeve
 /// values, noise between the samples); coarser ones give up resolution the data has. T is the smallest table in which every
 /// level is dense (no two vertices share an entry), at most 2^max_log2_table: beyond it a larger
 /// table changes nothing, below it the hash merges trained vertices (shared_fraction > 0).
+/// With settings.max_resolution > 0 that resolution is kept and only the table is chosen.
 /// Throws posenc::Error for: X not input_dim x N, non-finite or out-of-[0, 1] coordinates, fewer than
 /// 2 distinct coordinates on an axis, an invalid base config or table range.
 template <class T>
@@ -175,7 +179,12 @@ GridRecommendation recommend_grid(ConstMatRef<T> X, const GridRecommendSettings&
         r.spacing.push_back(detail::grid_axis_spacing<T>(X, i));
         h = std::max(h, r.spacing.back());
     }
-    const double nmax = std::max(double(c.base_resolution), std::floor(1.0 / h + 1e-9));
+    if (s.max_resolution != 0)
+        detail::require(std::isfinite(s.max_resolution) && s.max_resolution >= double(c.base_resolution),
+                        "recommend_grid: max_resolution must be 0 (choose it) or >= base_resolution ",
+                        c.base_resolution, " (got ", s.max_resolution, ")");
+    const double nmax = s.max_resolution > 0 ? s.max_resolution
+                                             : std::max(double(c.base_resolution), std::floor(1.0 / h + 1e-9));
     auto config_for = [&](double N, Index log2t) {
         GridConfig k = c;
         k.max_resolution = N;
