@@ -16,7 +16,7 @@
 #include <algorithm>
 
 #include "bench_util.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/first_layer/sparse_windows.hpp"
 

@@ -63,7 +63,7 @@
 #include "posenc/encoding/factory.hpp"
 #include "posenc/encoding/profiles/gaussian.hpp"
 #include "posenc/encoding/shifted_basis.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/loss.hpp"
 #include "posenc/nn/mlp.hpp"
 #include "posenc/nn/model.hpp"

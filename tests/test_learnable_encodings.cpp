@@ -19,7 +19,7 @@
 #include "posenc/encoding/learnable_gaussian.hpp"
 #include "posenc/io/model_file.hpp"
 #include "posenc/io/safetensors.hpp"
-#include "posenc/nn/adam.hpp"
+#include "posenc/nn/optim/adam.hpp"
 #include "posenc/nn/model.hpp"
 #include "posenc/nn/trainer.hpp"
 

@@ -137,10 +137,16 @@ public:
 
 private:
     /// ph <- 2 pi B x_n, axis by axis in a fixed order.
+    // phi_m = sum_j (2 pi x_j) B(m, j), written into the pre-sized ph element by element: an Eigen
+    // assignment here (which may reallocate) makes GCC 12 report a false -Wuse-after-free inside
+    // Eigen's aligned_free at -march=x86-64-v2 (the ISA check of docs/development.md).
     void phases(const ConstMatRef<T>& X, Index n, Vec<T>& ph) const {
         const T two_pi = T(2.0 * std::numbers::pi);
-        ph = (two_pi * X(0, n)) * B_.col(0);
-        for (Index j = 1; j < B_.cols(); ++j) ph += (two_pi * X(j, n)) * B_.col(j);
+        for (Index m = 0; m < B_.rows(); ++m) ph[m] = (two_pi * X(0, n)) * B_(m, 0);
+        for (Index j = 1; j < B_.cols(); ++j) {
+            const T xj = two_pi * X(j, n);
+            for (Index m = 0; m < B_.rows(); ++m) ph[m] += xj * B_(m, j);
+        }
     }
 
     Mat<T> B_, grad_;
