@@ -213,10 +213,11 @@ Row run_kron_mlp(const Options& o, const Image& img) {
     double eval_seconds = 0, last_print = 0;
     Mat<float> Pte;
     const float scale = 2.0f / float(Ytr.size());
+    KronMlp<float>::Workspace ws;
     for (int s = 1; s <= o.kron_steps; ++s) {
-        const Mat<float>& out = net.forward(Ptr, Ptr);
+        const Mat<float>& out = net.forward(ws, Ptr, Ptr);
         const Mat<float> dY = scale * (out - Ytr);
-        net.backward(Ptr, Ptr, dY);
+        net.backward(ws, Ptr, Ptr, dY);
         adam.step(params);
         if (s % o.eval_every == 0 || s == o.kron_steps) {
             const auto e0 = std::chrono::steady_clock::now();

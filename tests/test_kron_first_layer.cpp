@@ -104,14 +104,16 @@ TEST_CASE("KronMlp == Mlp on explicit Kronecker features (outputs, every gradien
 
     Rng rng(3);
     const Mat<double> Y = test::uniform_mat(rng, 3, 35, 0, 1);
-    const Mat<double> out = km.forward(g.Px, g.Py);
-    const Mat<double> out_ref = ref.forward(g.F);
+    KronMlp<double>::Workspace wk;
+    Mlp<double>::Workspace wr;
+    const Mat<double> out = km.forward(wk, g.Px, g.Py);
+    const Mat<double> out_ref = ref.forward(wr, g.F);
     CHECK((out - out_ref).norm() <= 1e-13 * out_ref.norm());
     CHECK((km.predict(g.Px, g.Py) - out_ref).norm() <= 1e-13 * out_ref.norm());
 
     const Mat<double> dY = out - Y;  // loss 0.5 ||out - Y||^2
-    km.backward(g.Px, g.Py, dY);
-    ref.backward(dY);
+    km.backward(wk, g.Px, g.Py, dY);
+    ref.backward(wr, g.F, dY);
     auto pk = km.parameters();
     auto pr = ref.parameters();
     REQUIRE(pk.size() == pr.size());
@@ -153,9 +155,10 @@ TEST_CASE("KronMlp: Adam fit of a small grid (float) lowers the loss", "[kron_ml
     auto params = km.parameters();
     auto mse = [&] { return double((km.predict(P, P) - Y).squaredNorm()) / double(Y.size()); };
     const double loss0 = mse();
+    KronMlp<float>::Workspace ws;
     for (int s = 0; s < 300; ++s) {
-        const Mat<float> out = km.forward(P, P);
-        km.backward(P, P, (2.0f / float(Y.size())) * (out - Y));
+        const Mat<float> out = km.forward(ws, P, P);
+        km.backward(ws, P, P, (2.0f / float(Y.size())) * (out - Y));
         adam.step(params);
     }
     const double loss1 = mse();
@@ -177,7 +180,8 @@ TEST_CASE("Kron-MLP first layer: bad shapes throw posenc::Error", "[kron_mlp]") 
     cfg.width = 4;
     cfg.depth = 1;
     KronMlp<double> km(6, 4, cfg);
-    CHECK_THROWS_WITH(km.forward(g.Px, g.Px), Catch::Contains("Dy"));
+    KronMlp<double>::Workspace ws;
+    CHECK_THROWS_WITH(km.forward(ws, g.Px, g.Px), Catch::Contains("Dy"));
 }
 
 // ---- hidden benchmark: build/k/tests/test_kron_first_layer "[.bench]" ----------------------------------

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/encoding/any_encoder.hpp"
 
 namespace posenc {
@@ -87,21 +88,14 @@ public:
         const Index K = window_width();
         detail::require(K > 0, "Concat: a part has no compact-support windows (window_width() == 0)");
         detail::check_points<T>(X, input_dim(), "Concat");
-        const Index N = X.cols();
-        w.width = K;
-        w.index.resize(K, N);
-        w.weight.resize(K, N);
+        w.resize(K, X.cols());
         Windows<T> wp;
         Index k0 = 0;
         for (Index i = 0; i < num_parts(); ++i) {
             const auto& p = parts_[std::size_t(i)];
             const Index kp = p.window_width();
             p.windows(X, wp);
-            detail::require(wp.index.rows() == kp && wp.index.cols() == N && wp.weight.rows() == kp &&
-                                wp.weight.cols() == N,
-                            "Concat: part ", i, " returned windows of the wrong shape");
-            w.index.middleRows(k0, kp) = wp.index.array() + std::int32_t(offset(i));
-            w.weight.middleRows(k0, kp) = wp.weight;
+            detail::place_windows(w, k0, wp, kp, offset(i), T(1), "Concat", "part ", i);
             k0 += kp;
         }
     }

@@ -136,18 +136,13 @@ public:
         detail::require(K > 0, "Directional: the axis encoder has no compact-support windows (window_width() == 0)");
         const Mat<T> U = directions(X);
         const Index N = X.cols();
-        w.width = kBlocks * K;
-        w.index.resize(kBlocks * K, N);
-        w.weight.resize(kBlocks * K, N);
+        w.resize(kBlocks * K, N);
         Mat<T> u(1, N);
         Windows<T> wb;
         for (Index b = 0; b < kBlocks; ++b) {
             u = U.row(b);
             axis_.windows(u, wb);
-            detail::require(wb.index.rows() == K && wb.index.cols() == N && wb.weight.rows() == K && wb.weight.cols() == N,
-                            "Directional: the axis encoder returned windows of the wrong shape");
-            w.index.middleRows(b * K, K) = wb.index.array() + std::int32_t(offset(b));
-            w.weight.middleRows(b * K, K) = wb.weight * T(scale_);
+            detail::place_windows(w, b * K, wb, K, offset(b), T(scale_), "Directional", "the axis encoder", -1);
             if (may_overflow(u) && !w.weight.middleRows(b * K, K).allFinite()) throw_overflow(b);
         }
     }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/param.hpp"
 #include "posenc/core/types.hpp"
@@ -52,24 +53,5 @@ Mat<typename E::Scalar> encode(const E& e, ConstMatRef<typename E::Scalar> X) {
     e.encode(X, out);
     return out;
 }
-
-namespace detail {
-/// Shared input validation for encoders: right number of rows and every entry finite.
-template <class T>
-void check_points(ConstMatRef<T> X, Index input_dim, const char* who) {
-    if (X.rows() != input_dim)
-        detail::fail(who, ": input dimension must be ", input_dim, " (got ",
-                    X.rows(), " rows)");
-    if (!X.allFinite()) detail::fail(who, ": coordinates must be finite (got NaN or Inf)");
-}
-/// Throws unless `m` is rows x cols; `what` names the argument.
-template <class M>
-void check_shape(const M& m, Index rows, Index cols, const char* who, const char* what) {
-    if (m.rows() != rows || m.cols() != cols)
-        detail::fail(who, ": ", what, " must be ", rows, " x ",
-                    cols, " (got ", m.rows(), " x ", m.cols(),
-                    ")");
-}
-}  // namespace detail
 
 }  // namespace posenc

@@ -137,11 +137,7 @@ public:
         (void)par;  // used only by the OpenMP pragma
         POSENC_OMP(parallel if(par))
         {
-#if defined(_OPENMP)
-            const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
-#else
-            const Index t = 0, nt = 1;
-#endif
+const Index t = thread_index(), nt = team_size();
             for (Index n0 = 0; n0 < N; n0 += B) {
                 const Index n1 = std::min(N, n0 + B);
                 for (Index l = t; l < L; l += nt) {  // level l belongs to thread l mod nt

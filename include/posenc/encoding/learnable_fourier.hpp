@@ -115,8 +115,7 @@ public:
         const T c = T(2.0 * std::numbers::pi * scale_);
         Vec<T> ph(M), g(M);
         for (Index n = 0; n < X.cols(); ++n) {
-            phases(X, n, ph);
-            for (Index m = 0; m < M; ++m) g[m] = std::cos(ph[m]) * dY(m, n) - std::sin(ph[m]) * dY(M + m, n);
+            phase_gradient(X, dY, n, ph, g);
             dX.col(n) = c * (B_.transpose() * g);
         }
     }
@@ -129,13 +128,19 @@ public:
         const T c = T(2.0 * std::numbers::pi * scale_);
         Vec<T> ph(M), g(M);
         for (Index n = 0; n < X.cols(); ++n) {
-            phases(X, n, ph);
-            for (Index m = 0; m < M; ++m) g[m] = std::cos(ph[m]) * dC(m, n) - std::sin(ph[m]) * dC(M + m, n);
+            phase_gradient(X, dC, n, ph, g);
             grad_.noalias() += (c * g) * X.col(n).transpose();
         }
     }
 
 private:
+    /// g <- cos(phi_n) .* G_sin(:, n) - sin(phi_n) .* G_cos(:, n): the gradient wrt point n's phases
+    /// (before the factor 2 pi s) for a code gradient G (dY in backward, dC for the parameters).
+    void phase_gradient(const ConstMatRef<T>& X, const ConstMatRef<T>& G, Index n, Vec<T>& ph, Vec<T>& g) const {
+        phases(X, n, ph);
+        const Index M = B_.rows();
+        for (Index m = 0; m < M; ++m) g[m] = std::cos(ph[m]) * G(m, n) - std::sin(ph[m]) * G(M + m, n);
+    }
     /// ph <- 2 pi B x_n, axis by axis in a fixed order.
     // phi_m = sum_j (2 pi x_j) B(m, j), written into the pre-sized ph element by element: an Eigen
     // assignment here (which may reallocate) makes GCC 12 report a false -Wuse-after-free inside

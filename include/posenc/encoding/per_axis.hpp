@@ -141,9 +141,7 @@ public:
         detail::require(K > 0, "PerAxis: an axis encoder has no compact-support windows (window_width() == 0)");
         detail::check_points<T>(X, input_dim(), "PerAxis");
         const Index N = X.cols();
-        w.width = K;
-        w.index.resize(K, N);
-        w.weight.resize(K, N);
+        w.resize(K, N);
         Mat<T> xa(1, N);
         Windows<T> wa;
         Index k0 = 0;
@@ -152,11 +150,7 @@ public:
             const Index ka = e.window_width();
             xa = X.row(a);
             e.windows(xa, wa);
-            detail::require(wa.index.rows() == ka && wa.index.cols() == N && wa.weight.rows() == ka &&
-                                wa.weight.cols() == N,
-                            "PerAxis: axis ", a, " returned windows of the wrong shape");
-            w.index.middleRows(k0, ka) = wa.index.array() + std::int32_t(offset(a));
-            w.weight.middleRows(k0, ka) = wa.weight * T(scale_);
+            detail::place_windows(w, k0, wa, ka, offset(a), T(scale_), "PerAxis", "axis ", a);
             if (may_overflow(xa) && !w.weight.middleRows(k0, ka).allFinite()) throw_overflow(a);
             k0 += ka;
         }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/gemm.hpp"
 #include "posenc/core/parallel.hpp"
@@ -78,7 +79,7 @@ void activation_backward_inplace(const ActivationSpec& s, const T* Z, const T* A
 ///   mlp.backward(ws, X, dY, &dX);                  // consumes ws: overwrites every dW, db (and dX)
 /// The first layer is a strategy (nn/first_layer/dense_codes.hpp): forward(ws, in) / backward(ws, in, dY) take any
 /// FirstLayerInput `in` (DenseCodes, SparseWindows, KronGrid), which computes W0 Psi and dW0 itself.
-/// Convenience: forward(X) / backward(dY) keep one Workspace (and a copy of X) inside the Mlp.
+/// Deprecated convenience: forward(X) / backward(dY) keep one Workspace (and a copy of X) inside the Mlp.
 /// Inference: predict(X) is const and keeps no state. Copying an Mlp invalidates earlier Params.
 template <class T>
 class Mlp {
@@ -226,19 +227,24 @@ public:
         return Eigen::Map<const Mat<T>>(cur, layers_.front().out_dim(), N);
     }
 
-    // ---- training path: convenience forms with the Mlp's own workspace ----------------------------
-    /// Forward pass on X (input_dim x N) in the Mlp's own workspace; keeps a copy of X for backward(dY).
-    const Mat<T>& forward(ConstMatRef<T> X) {
+    // ---- deprecated convenience forms with the Mlp's own workspace (hidden state between the two
+    // calls; deprecated 2026-12-02, docs/migration.md) ------------------------------------------------
+    /// Deprecated: forward(ws, X) with a caller-owned Workspace. Forward pass on X (input_dim x N) in
+    /// the Mlp's own workspace; keeps a copy of X for backward(dY).
+    [[deprecated("use forward(workspace, X) (docs/migration.md)")]] const Mat<T>& forward(ConstMatRef<T> X) {
         check_input(X);
         input_ = X;
         has_input_ = true;
         return forward(ws_, DenseCodes<T>(input_));
     }
-    /// The output of the last forward(X).
-    const Mat<T>& output() const { return ws_.A.back(); }
-    /// Back-propagates dY = dL/dY (output_dim x N) through the last forward(X): overwrites every
-    /// layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N).
-    void backward(ConstMatRef<T> dY, Mat<T>* dX = nullptr) {
+    /// Deprecated: the output returned by forward(ws, X). The output of the last forward(X).
+    [[deprecated("use the output forward(workspace, X) returns (docs/migration.md)")]] const Mat<T>& output() const {
+        return ws_.A.back();
+    }
+    /// Deprecated: backward(ws, X, dY, dX). Back-propagates dY = dL/dY (output_dim x N) through the
+    /// last forward(X): overwrites every layer's dW, db; if dX is given, sets *dX = dL/dX (input_dim x N).
+    [[deprecated("use backward(workspace, X, dY, dX) (docs/migration.md)")]] void backward(ConstMatRef<T> dY,
+                                                                                         Mat<T>* dX = nullptr) {
         detail::require(has_input_, "Mlp::backward: needs a preceding forward(X) (after forward_ref use backward_with_input)");
         backward(ws_, input_, dY, dX);
     }
@@ -331,7 +337,7 @@ private:
 
     MlpConfig cfg_{};
     std::vector<Dense<T>> layers_;
-    Workspace ws_;   // only the convenience forms forward(X) / backward(dY) and the deprecated hooks use it
+    Workspace ws_;   // only the deprecated forms (forward(X) / backward(dY), the member-state hooks) use it
     Mat<T> input_;
     bool has_input_ = false;
 };

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/gemm.hpp"
 #include "posenc/core/types.hpp"

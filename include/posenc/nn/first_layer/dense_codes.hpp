@@ -53,11 +53,7 @@ void gemm_columns(Op oa, ConstMatRef<T> A, ConstMatRef<T> B, MatRef<T> C) {
                      " x ", C.cols());
     POSENC_OMP(parallel num_threads(nt))
     {
-#if defined(_OPENMP)
-        const Index t = omp_get_thread_num(), n = omp_get_num_threads();
-#else
-        const Index t = 0, n = 1;
-#endif
+const Index t = thread_index(), n = team_size();
         const Index c0 = N * t / n, c1 = N * (t + 1) / n;
         for (Index j = c0; j < c1; j += kGemmColumnBlock) {  // blocks in cache; Eigen's buffers on the stack
             const Index nb = std::min(kGemmColumnBlock, c1 - j);
@@ -86,11 +82,7 @@ void gemm_nt_columns(ConstMatRef<T> A, ConstMatRef<T> B, Mat<T>& C) {
     const T* parts[kMaxTeam] = {};
     POSENC_OMP(parallel num_threads(std::min(nt, kMaxTeam)))
     {
-#if defined(_OPENMP)
-        const Index t = omp_get_thread_num(), n = omp_get_num_threads();
-#else
-        const Index t = 0, n = 1;
-#endif
+const Index t = thread_index(), n = team_size();
         const Index c0 = N * t / n, c1 = N * (t + 1) / n;
         if (t > 0 && partial.size() < C.size()) partial.resize(C.size());
         Eigen::Map<Mat<T>> dst(t == 0 ? C.data() : partial.data(), C.rows(), C.cols());

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
@@ -187,10 +188,19 @@ public:
         check_bases(Px, Py);
         mlp_.backward(ws, KronGrid<T>(Px, Py), dY);
     }
-    /// Training forward pass in the KronMlp's own workspace (convenience form of forward(ws, Px, Py)).
-    const Mat<T>& forward(ConstMatRef<T> Px, ConstMatRef<T> Py) { return forward(ws_, Px, Py); }
-    /// Back-propagates dY of the last forward(Px, Py) on the same grid (convenience form).
-    void backward(ConstMatRef<T> Px, ConstMatRef<T> Py, ConstMatRef<T> dY) { backward(ws_, Px, Py, dY); }
+    /// Deprecated (2026-12-02, docs/migration.md): forward(ws, Px, Py) with a caller-owned Workspace.
+    /// Training forward pass in the KronMlp's own workspace.
+    [[deprecated("use forward(workspace, Px, Py) (docs/migration.md)")]] const Mat<T>& forward(ConstMatRef<T> Px,
+                                                                                            ConstMatRef<T> Py) {
+        return forward(ws_, Px, Py);
+    }
+    /// Deprecated (2026-12-02, docs/migration.md): backward(ws, Px, Py, dY). Back-propagates dY of the
+    /// last forward(Px, Py) on the same grid.
+    [[deprecated("use backward(workspace, Px, Py, dY) (docs/migration.md)")]] void backward(ConstMatRef<T> Px,
+                                                                                         ConstMatRef<T> Py,
+                                                                                         ConstMatRef<T> dY) {
+        backward(ws_, Px, Py, dY);
+    }
     /// Output on a grid (const, keeps no state).
     Mat<T> predict(ConstMatRef<T> Px, ConstMatRef<T> Py) const {
         Workspace ws;
@@ -206,7 +216,7 @@ private:
     }
     Index dx_, dy_;
     Mlp<T> mlp_;
-    Workspace ws_;  // only the convenience forms use it
+    Workspace ws_;  // only the deprecated forward(Px, Py) / backward(Px, Py, dY) use it
 };
 
 }  // namespace posenc

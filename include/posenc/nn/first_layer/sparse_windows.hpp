@@ -17,16 +17,10 @@
 namespace posenc {
 
 namespace detail {
-/// Throws unless `win` is a consistent K x N window set with indices in [0, D).
+/// Throws unless `win` is a consistent K x N window set with indices in [0, D) (Windows::check).
 template <class T>
 void check_windows(const Windows<T>& win, Index D, const char* who) {
-    const Index K = win.index.rows(), N = win.index.cols();
-    if (win.weight.rows() != K || win.weight.cols() != N)
-        detail::fail(who, ": windows.weight must be ", K, " x ", N,
-                    " like windows.index (got ", win.weight.rows(), " x ",
-                    win.weight.cols(), ")");
-    if (K > 0 && N > 0 && (win.index.minCoeff() < 0 || win.index.maxCoeff() >= D))
-        detail::fail(who, ": windows.index entries must lie in [0, ", D, ")");
+    win.check(D, who);
 }
 }  // namespace detail
 

@@ -53,11 +53,7 @@ void gemm_nt(ConstMatRef<T> A, ConstMatRef<T> B, Mat<T>& C) {
     int team = 1;
     POSENC_OMP(parallel num_threads(nt))
     {
-#if defined(_OPENMP)
-        const Index t = omp_get_thread_num(), n = omp_get_num_threads();
-#else
-        const Index t = 0, n = 1;
-#endif
+const Index t = thread_index(), n = team_size();
         if (t == 0) team = int(n);
         const Index c0 = N * t / n, c1 = N * (t + 1) / n;
         Mat<T>& dst = t == 0 ? C : partial[std::size_t(t)];

@@ -8,6 +8,7 @@
 
 #include <Eigen/Cholesky>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/windows.hpp"

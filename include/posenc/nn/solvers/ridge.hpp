@@ -11,6 +11,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/SparseCore>
 
+#include "posenc/core/checks.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
 #include "posenc/encoding/windows.hpp"
