@@ -34,7 +34,9 @@
 // Output: CSV with the header `method,step,seconds,test_psnr` (one row per checkpoint; the closed
 // form has step 0) on stdout or --out; a summary line per method on stderr (unless --quiet).
 // --plot reads such CSV files (e.g. this program's and the PyTorch side's) and draws test PSNR against
-// seconds, log x axis, through gnuplot (examples/common/chart.hpp: OUT.dat and OUT.gp beside OUT.png).
+// seconds, log x axis, through gnuplot (examples/common/chart.hpp: OUT.dat and OUT.gp beside OUT.png);
+// it prints the Markdown table of docs/examples.md on stdout (per method: the test PSNR of the last
+// checkpoint at or before 1, 10 and 100 s, at the end, the steps done and the final seconds).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -285,6 +287,20 @@ int plot(const Options& o) {
     }
     const ChartFiles f = write_chart(ch, o.png);
     std::cerr << "time_to_psnr: " << f.message << "\n";
+    // The table of docs/examples.md: the PSNR at t = the last checkpoint at or before t ("-" if none).
+    std::printf("| method | test PSNR at 1 s | at 10 s | at 100 s | at the end | steps | seconds |\n|---|---|---|---|---|---|---|\n");
+    for (const auto& m : order) {
+        const auto& v = by[m];
+        std::printf("| %s |", m.c_str());
+        for (double t : {1.0, 10.0, 100.0}) {
+            const Point* at = nullptr;
+            for (const Point& p : v)
+                if (p.seconds <= t) at = &p;
+            if (at) std::printf(" %.2f |", at->psnr);
+            else std::printf(" - |");
+        }
+        std::printf(" %.2f | %ld | %.3g |\n", v.back().psnr, v.back().step, v.back().seconds);
+    }
     return 0;
 }
 
