@@ -14,6 +14,7 @@
 # broken pipeline, not a drift.
 
 if(CMAKE_SCRIPT_MODE_FILE)
+  cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...) in script mode
   include("${CMAKE_CURRENT_LIST_DIR}/cmake/run_example.cmake")
   if(DEFINED CSV)
     if(NOT EXISTS "${CSV}")
