@@ -60,7 +60,8 @@ using namespace posenc::examples;
 constexpr const char* kDescription =
     "Recommend the width (Gaussian sigma, triangle half-width) of a shifted-basis encoding from the training\n"
     "samples of a 1D image row (protocol B) or an S x S image (protocols C / D), with its evidence: stable rank\n"
-    "of the train embedding, DP half-width against the sample spacing, validation PSNR of the test-free rule.";
+    "of the train embedding, DP half-width against the sample spacing, validation PSNR of the test-free rule.\n"
+    "--encoder hashgrid: the finest resolution and table size of a grid (recommend_grid) with their evidence.";
 
 /// Reads "width test_psnr" lines (blank lines and # comments skipped); throws posenc::Error naming --sweep.
 std::vector<std::pair<double, double>> read_sweep(const std::string& path) {
