@@ -1,6 +1,7 @@
 // choose_encoding — which sigma? The width of a shifted basis recommended from the training samples
 // (posenc::recommend_bandwidth, posenc/analysis/bandwidth.hpp; the rule: docs/theory.md §9), printed
-// with a table of its evidence and drawn as the paper's trade-off.
+// with a table of its evidence and drawn as the paper's trade-off. With --encoder hashgrid: which finest
+// resolution and table? (posenc::recommend_grid, posenc/analysis/grid_resolution.hpp; docs/theory.md §11).
 //
 //   choose_encoding [--image PATH] [--row R | --size S] --encoder gaussian|triangle|gaussian2|complex_gaussian
 //                   [--dim D] [--depth 0] [--width 256] [--steps 2000] [--lr 1e-3] [--closed-form [--lambda L]]
@@ -18,6 +19,17 @@
 // validation PSNR against the width, the floor, the best and the chosen width). --sweep FILE adds measured test PSNRs to the second
 // chart ("width test_psnr" per line, e.g. from fit_1d --json runs): for validation only, the
 // recommendation never reads them.
+//
+//   choose_encoding --encoder hashgrid [--image PATH] [--size 128] [--crop X,Y,SIDE] [--grey] [--levels 16]
+//                   [--features 2] [--base-res 16] [--grid-alignment vertex|tcnn] [--sweep FILE] [--json] [--out DIR]
+//
+// Prints recommend_grid's evidence for the S x S image's training pixels (even rows and columns, as
+// fit_2d): per candidate finest resolution N_max the finest cell width over the spacing h and the
+// occupancy of the finest cells, per candidate table whether every level is dense and the shared
+// fraction of trained finest vertices. --out DIR writes DIR/choose_grid.png (occupancy and cell width / h
+// against N_max, the choice marked; --sweep FILE of "N_max test_psnr" lines, e.g. from
+// examples/protocol_f_grid.sh, drawn on the right-hand axis, for validation only).
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -38,6 +50,7 @@
 #include "common/image.hpp"
 #include "common/recommend.hpp"
 #include "common/signals.hpp"
+#include "posenc/analysis/grid_resolution.hpp"
 
 namespace {
 
@@ -47,7 +60,8 @@ using namespace posenc::examples;
 constexpr const char* kDescription =
     "Recommend the width (Gaussian sigma, triangle half-width) of a shifted-basis encoding from the training\n"
     "samples of a 1D image row (protocol B) or an S x S image (protocols C / D), with its evidence: stable rank\n"
-    "of the train embedding, DP half-width against the sample spacing, validation PSNR of the test-free rule.";
+    "of the train embedding, DP half-width against the sample spacing, validation PSNR of the test-free rule.\n"
+    "--encoder hashgrid: the finest resolution and table size of a grid (recommend_grid) with their evidence.";
 
 /// Reads "width test_psnr" lines (blank lines and # comments skipped); throws posenc::Error naming --sweep.
 std::vector<std::pair<double, double>> read_sweep(const std::string& path) {
@@ -74,6 +88,91 @@ void add_marker(Chart& ch, const std::string& name, double x, double y0, double 
     ch.add(name, {x, x}, {y0, y1}, SeriesStyle::Line);
 }
 
+/// The grid flags of choose_encoding --encoder hashgrid.
+struct GridFlags {
+    std::int64_t levels = 16, features = 2, base_res = 16;  ///< --levels, --features, --base-res
+    std::string alignment = "vertex";                       ///< --grid-alignment
+};
+
+/// --encoder hashgrid: recommend_grid() on the training pixels, its evidence as a table or JSON, and
+/// the chart (with the measured sweep on the right-hand axis) when `out` is given.
+int run_grid(const Split& sp, const std::string& what, const std::string& label, const GridFlags& g,
+             const std::vector<std::pair<double, double>>& measured, bool json, const std::string& out) {
+    GridRecommendSettings s;
+    s.base.input_dim = 2;
+    s.base.levels = Index(g.levels);
+    s.base.features = Index(g.features);
+    s.base.base_resolution = double(g.base_res);
+    s.base.alignment = grid_alignment_from_name(g.alignment);
+    const GridRecommendation r = recommend_grid<float>(sp.x_train, s);
+    const double h = *std::max_element(r.spacing.begin(), r.spacing.end());
+    if (json) {
+        nlohmann::json j;
+        j["encoder"] = "hashgrid";
+        j["max_resolution"] = r.max_resolution;
+        j["log2_table_size"] = r.log2_table_size;
+        j["spacing"] = r.spacing;
+        for (const auto& c : r.resolutions)
+            j["resolutions"].push_back({{"max_resolution", c.resolution}, {"cell_over_spacing", c.cell_over_spacing},
+                                        {"occupancy", c.occupancy}, {"chosen", c.chosen}});
+        for (const auto& t : r.tables)
+            j["tables"].push_back({{"log2_table_size", t.log2_table_size}, {"dense", t.dense},
+                                   {"shared_fraction", t.shared_fraction}, {"chosen", t.chosen}});
+        j["rule"] = r.rule;
+        std::cout << j.dump() << std::endl;
+    } else {
+        std::printf("signal    %s: %lld training pixels, spacing h = %.6g\n", what.c_str(), (long long)sp.x_train.cols(), h);
+        std::printf("grid      %lld levels x %lld features, N_min = %lld, %s alignment\n", (long long)g.levels,
+                    (long long)g.features, (long long)g.base_res, g.alignment.c_str());
+        std::printf("\n%8s %12s %10s\n", "N_max", "cell / h", "occupancy");
+        for (const auto& c : r.resolutions)
+            std::printf("%8g %12.3f %10.4f%s\n", c.resolution, c.cell_over_spacing, c.occupancy,
+                        c.chosen ? "  <- recommended" : "");
+        std::printf("\n%8s %6s %16s\n", "log2 T", "dense", "shared fraction");
+        for (const auto& t : r.tables)
+            std::printf("%8lld %6s %16.4f%s\n", (long long)t.log2_table_size, t.dense ? "yes" : "no", t.shared_fraction,
+                        t.chosen ? "  <- recommended" : "");
+        std::printf("\nrule      %s\n", r.rule.c_str());
+        std::printf("recommend --max-res %g --log2-table %lld\n", r.max_resolution, (long long)r.log2_table_size);
+    }
+    if (!out.empty()) {
+        std::vector<double> n, occ, cell;
+        double ylo = std::numeric_limits<double>::infinity(), yhi = 0;
+        for (const auto& c : r.resolutions) {
+            n.push_back(c.resolution);
+            occ.push_back(c.occupancy);
+            cell.push_back(c.cell_over_spacing);
+            for (double v : {c.occupancy, c.cell_over_spacing})
+                if (v > 0 && std::isfinite(v)) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
+        }
+        Chart t;
+        char choice[64];
+        std::snprintf(choice, sizeof choice, "N_max %g, log2 T %lld", r.max_resolution, (long long)r.log2_table_size);
+        t.title = "grid: " + label + " (choice " + choice + ")";
+        t.xmin = n.front() / 1.25;
+        t.xmax = n.back() * 1.25;
+        t.xtics = n;
+        t.xlabel = "finest resolution N_max";
+        t.ylabel = "finest-cell occupancy / (cell width / spacing h)";
+        t.logx = t.logy = true;
+        t.add("occupancy of the finest cells", n, occ, SeriesStyle::LinePoints);
+        t.add("finest cell width / h", n, cell, SeriesStyle::LinePoints);
+        add_marker(t, "recommended", r.max_resolution, ylo, yhi);
+        if (!measured.empty()) {
+            std::vector<double> mx, my;
+            for (const auto& [a, b] : measured) {
+                mx.push_back(a), my.push_back(b);
+                t.xmin = std::min(t.xmin, a / 1.25), t.xmax = std::max(t.xmax, a * 1.25);
+                if (std::find(t.xtics.begin(), t.xtics.end(), a) == t.xtics.end()) t.xtics.push_back(a);
+            }
+            t.y2label = "test PSNR (dB)";
+            t.add_y2("test PSNR (--sweep; not used)", mx, my);
+        }
+        std::cerr << "choose_encoding: " << write_chart(t, std::filesystem::path(out) / "choose_grid.png").message << "\n";
+    }
+    return 0;
+}
+
 int run(CLI::App& app, int argc, char** argv) {
     std::string image, sweep, out, encoder, crop;
     bool grey = false;
@@ -82,13 +181,23 @@ int run(CLI::App& app, int argc, char** argv) {
     double lr = 1e-3, lambda = -1, lo = 0, hi = 0, tolerance = -1;
     bool closed_form = false, periodic = false, json = false;
     ThreadOption threads;
+    GridFlags grid;
     app.add_option("--image", image, "image file; default: built-in signal / image");
     auto* row_opt = app.add_option("--row", row, "1D: image row (protocol B)")->capture_default_str();
     auto* size_opt = app.add_option("--size", size, "2D: downsample to S x S (protocols C / D)");
     app.add_option("--crop", crop, "2D: X,Y,SIDE: use the SIDE x SIDE square at column X, row Y of the image");
     app.add_flag("--grey", grey, "2D: use the luma (BT.601) of an RGB image");
-    app.add_option("--encoder", encoder, "gaussian, triangle (1D, or per axis with --size), gaussian2, complex_gaussian")
+    app.add_option("--encoder", encoder,
+                   "gaussian, triangle (1D, or per axis with --size), gaussian2, complex_gaussian; hashgrid (2D)")
         ->required();
+    auto* levels_opt = app.add_option("--levels", grid.levels, "hashgrid: levels L")->capture_default_str()->check(CLI::Range(1, 32));
+    auto* features_opt =
+        app.add_option("--features", grid.features, "hashgrid: features per level")->capture_default_str()->check(CLI::Range(1, 8));
+    auto* base_opt = app.add_option("--base-res", grid.base_res, "hashgrid: coarsest resolution N_min")
+                         ->capture_default_str()
+                         ->check(CLI::Range(1, 1 << 20));
+    auto* align_opt = app.add_option("--grid-alignment", grid.alignment, "hashgrid: vertex (protocol E) or tcnn")
+                          ->capture_default_str();
     app.add_option("--dim", dim, "D: shifts (1D), total code size (per axis), shifts per axis (complex_gaussian)")
         ->check(CLI::Range(std::int64_t(1), std::int64_t(1) << 26));
     app.add_option("--depth", depth, "hidden layers of the model (0 = linear)")->capture_default_str();
@@ -111,7 +220,11 @@ int run(CLI::App& app, int argc, char** argv) {
     threads.apply();
 
     const bool complex = encoder == "complex_gaussian";
-    const bool two_d = size_opt->count() > 0 || complex || encoder == "gaussian2";
+    const bool is_grid = encoder == "hashgrid";
+    if (!is_grid)
+        for (const CLI::Option* opt : {levels_opt, features_opt, base_opt, align_opt})
+            if (opt->count()) throw Error(opt->get_name() + " is for --encoder hashgrid");
+    const bool two_d = size_opt->count() > 0 || complex || encoder == "gaussian2" || is_grid;
     if (!two_d && (!crop.empty() || grey)) throw Error("--crop and --grey are for 2D images (with --size)");
     if (two_d && row_opt->count()) throw Error("--row is for 1D signals; drop it with --size / a 2D encoder");
     if (row_opt->count() && image.empty()) throw Error("--row needs --image");
@@ -144,6 +257,18 @@ int run(CLI::App& app, int argc, char** argv) {
     } else {
         sp = split_1d(image.empty() ? default_signal_1d(512) : image_row(load_image(image), row, 512));
         what = image.empty() ? std::string("built-in signal") : image + " row " + std::to_string(row);
+    }
+    if (is_grid) {
+        for (const CLI::Option* opt : {app.get_option("--dim"), app.get_option("--depth"), app.get_option("--width"),
+                                       app.get_option("--steps"), app.get_option("--lr"), app.get_option("--lambda"),
+                                       app.get_option("--lo"), app.get_option("--hi"), app.get_option("--per-octave"),
+                                       app.get_option("--tolerance")})
+            if (opt->count()) throw Error(opt->get_name() + " does not apply to --encoder hashgrid");
+        if (closed_form || periodic) throw Error("--closed-form and --periodic do not apply to --encoder hashgrid");
+        (void)grid_alignment_from_name(grid.alignment);  // posenc::Error for an unknown name
+        const std::string label =
+            image.empty() ? what : std::filesystem::path(image).filename().string() + what.substr(image.size());
+        return run_grid(sp, what, label, grid, measured, json, out);
     }
 
     RecommendSettings rs;

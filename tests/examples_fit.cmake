@@ -93,6 +93,7 @@ set(_fit_script "${CMAKE_CURRENT_LIST_FILE}")
 set(_fit_dir "${CMAKE_CURRENT_BINARY_DIR}/examples_fit")
 file(MAKE_DIRECTORY "${_fit_dir}")
 file(WRITE "${_fit_dir}/not_an_image.png" "this is text, not a PNG\n")
+file(WRITE "${_fit_dir}/grid.sweep" "# N_max test_psnr (made-up values: only drawn)\n8 20.5\n16 24.0\n32 22.1\n")
 
 # posenc_fit_test(NAME EXE ARGS <args...> [RC n] [KEYS k...] [CHECKS c...] [FILES f...] [FIXTURES_SETUP f]
 #                 [FIXTURES_REQUIRED f])
@@ -278,6 +279,16 @@ if(EXISTS "${PROJECT_SOURCE_DIR}/examples/choose_encoding.cpp")
   posenc_fit_test(choose_encoding_empty_range choose_encoding RC 2 ARGS --encoder gaussian --lo 0.01 --hi 0.001)
   posenc_fit_test(choose_encoding_bad_sweep choose_encoding RC 2
     ARGS --encoder gaussian --sweep ${_fit_dir}/not_an_image.png)
+  # --encoder hashgrid (posenc::recommend_grid): S = 32, train spacing 2/32 -> N_max 16; 17^2 vertices fit
+  # every level densely from the smallest table considered, 2^10; the chart with the sweep on a second axis
+  posenc_fit_test(choose_encoding_grid choose_encoding
+    ARGS --encoder hashgrid --size 32 --levels 4 --base-res 4 --json --sweep ${_fit_dir}/grid.sweep
+         --out ${_fit_dir}/choose_grid
+    KEYS encoder max_resolution log2_table_size spacing resolutions tables rule
+    CHECKS "encoder=hashgrid" "max_resolution>15.5" "max_resolution<16.5" "log2_table_size>9.5" "log2_table_size<10.5"
+    FILES ${_fit_dir}/choose_grid/choose_grid.dat ${_fit_dir}/choose_grid/choose_grid.gp)
+  posenc_fit_test(choose_encoding_grid_dim choose_encoding RC 2 ARGS --encoder hashgrid --size 32 --dim 64)
+  posenc_fit_test(choose_encoding_levels_not_grid choose_encoding RC 2 ARGS --encoder gaussian --levels 4)
 endif()
 posenc_fit_test(fit_1d_auto_no_width fit_1d RC 2 ARGS --encoder impulse --param auto --dim 100)
 posenc_fit_test(fit_1d_param_not_a_number fit_1d RC 2 ARGS --encoder gaussian --param 0.01x)

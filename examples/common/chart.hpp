@@ -30,6 +30,7 @@ struct Series {
     std::vector<double> y;       ///< ordinates (same length as x)
     SeriesStyle style = SeriesStyle::Line;  ///< lines, points or both
     std::vector<double> yerr;    ///< optional error bar half lengths (empty, or same length as x)
+    bool y2 = false;             ///< drawn against the right-hand axis (Chart::y2label)
 };
 
 /// A 2D chart: title, axis labels, optional log axes, any number of series.
@@ -37,6 +38,7 @@ struct Chart {
     std::string title;    ///< chart title
     std::string xlabel;   ///< x-axis label
     std::string ylabel;   ///< y-axis label
+    std::string y2label;  ///< right-hand axis label (used when a series has y2 set)
     bool logx = false;    ///< logarithmic x axis
     bool logy = false;    ///< logarithmic y axis
     int width = 1000;     ///< PNG width in pixels
@@ -45,11 +47,18 @@ struct Chart {
     double xmax = std::nan("");  ///< x range end (NaN: automatic)
     double ymin = std::nan("");  ///< y range start (NaN: automatic)
     double ymax = std::nan("");  ///< y range end (NaN: automatic)
+    std::vector<double> xtics;   ///< explicit x tick positions (empty: automatic)
     std::vector<Series> series;  ///< the data
 
     /// Appends a series and returns *this (for chaining).
     Chart& add(std::string name, std::vector<double> x, std::vector<double> y, SeriesStyle style = SeriesStyle::Line) {
         series.push_back(Series{std::move(name), std::move(x), std::move(y), style, {}});
+        return *this;
+    }
+
+    /// Appends a series drawn against the right-hand (linear) axis and returns *this.
+    Chart& add_y2(std::string name, std::vector<double> x, std::vector<double> y, SeriesStyle style = SeriesStyle::LinePoints) {
+        series.push_back(Series{std::move(name), std::move(x), std::move(y), style, {}, true});
         return *this;
     }
 
@@ -187,6 +196,17 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
     if (chart.logx) gp << "set logscale x\n";
     if (chart.logy) gp << "set logscale y\n";
     gp << chart_impl::range("x", chart.xmin, chart.xmax) << chart_impl::range("y", chart.ymin, chart.ymax);
+    if (!chart.xtics.empty()) {
+        std::ostringstream tics;
+        tics.precision(9);
+        for (std::size_t i = 0; i < chart.xtics.size(); ++i) tics << (i ? ", " : "") << chart.xtics[i];
+        gp << "set xtics (" << tics.str() << ")\n";
+    }
+    for (const Series& se : chart.series)
+        if (se.y2) {  // a right-hand axis of its own
+            gp << "set y2label " << chart_impl::gp_string(chart.y2label) << " noenhanced\nset ytics nomirror\nset y2tics\n";
+            break;
+        }
     for (const Series& se : chart.series)
         if (!se.yerr.empty()) {  // keep the end points' error bars off the frame
             gp << "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
@@ -201,7 +221,7 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
                            : se.style == SeriesStyle::Points ? "points pt 7 ps 0.5"
                                                              : "linespoints pt 7 ps 0.5";
         gp << (s ? ", \\\n     " : "") << datname << " index " << s << " using " << (se.yerr.empty() ? "1:2" : "1:2:3")
-           << " with " << with << " "
+           << (se.y2 ? " axes x1y2" : "") << " with " << with << " "
            << chart_impl::series_look(s) << " title " << chart_impl::gp_string(se.name);
     }
     if (chart.series.empty()) gp << "NaN notitle";
