@@ -159,20 +159,26 @@ void run_adam(const std::string& method, Model<float>& model, const Split& sp, c
     }
 }
 
+/// The protocols' MLP: `depth` ReLU layers of `width` units, then `channels` outputs through `output`;
+/// PyTorch-default initialisation with the examples' seed 0.
+MlpConfig relu_mlp(int channels, Index width, Index depth, Activation output) {
+    MlpConfig cfg;
+    cfg.output_dim = channels;
+    cfg.width = width;
+    cfg.depth = depth;
+    cfg.hidden = ActivationSpec{Activation::ReLU};
+    cfg.output = ActivationSpec{output};
+    cfg.seed = init_seed(0);
+    return cfg;
+}
+
 /// Protocol C: gaussian2 (D = 1000, sigma 0.003) + 4 x 256 ReLU MLP, sigmoid, Adam.
 void gaussian2_mlp(const Split& sp, int channels, const Options& o, std::vector<Point>& out) {
     const auto t0 = Clock::now();
     EncoderSpec spec;
     spec.type = "gaussian2";
     spec.params = {{"param", 0.003}, {"dim", 1000.0}, {"input_dim", 2.0}};
-    MlpConfig cfg;
-    cfg.output_dim = channels;
-    cfg.width = 256;
-    cfg.depth = 4;
-    cfg.hidden = ActivationSpec{Activation::ReLU};
-    cfg.output = ActivationSpec{Activation::Sigmoid};
-    cfg.seed = init_seed(0);
-    Model<float> model(make_encoder<float>(spec), cfg);
+    Model<float> model(make_encoder<float>(spec), relu_mlp(channels, 256, 4, Activation::Sigmoid));
     AdamOptions ao;  // protocol C: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-8
     ao.lr = 1e-3;
     ao.beta1 = 0.9;
@@ -192,14 +198,7 @@ void grid_mlp(const std::string& method, Index log2_table, const Split& sp, int 
                    {"log2_table_size", double(log2_table)}, {"base_resolution", 16.0},
                    {"max_resolution", double(S / 2)}, {"alignment", double(int(GridAlignment::Vertex))},
                    {"seed", 0.0}};
-    MlpConfig cfg;
-    cfg.output_dim = channels;
-    cfg.width = 64;
-    cfg.depth = 2;
-    cfg.hidden = ActivationSpec{Activation::ReLU};
-    cfg.output = ActivationSpec{Activation::Identity};
-    cfg.seed = init_seed(0);
-    Model<float> model(make_encoder<float>(spec), cfg);
+    Model<float> model(make_encoder<float>(spec), relu_mlp(channels, 64, 2, Activation::Identity));
     AdamOptions ao;  // protocol E
     ao.lr = 1e-2;
     ao.beta1 = 0.9;
