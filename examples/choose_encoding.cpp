@@ -47,6 +47,7 @@
 #include "common/chart.hpp"
 #include "common/cli.hpp"
 #include "common/fit_common.hpp"
+#include "common/grid_json.hpp"
 #include "common/image.hpp"
 #include "common/recommend.hpp"
 #include "common/signals.hpp"
@@ -111,14 +112,7 @@ int run_grid(const Split& sp, const std::string& what, const std::string& label,
         j["encoder"] = "hashgrid";
         j["max_resolution"] = r.max_resolution;
         j["log2_table_size"] = r.log2_table_size;
-        j["spacing"] = r.spacing;
-        for (const auto& c : r.resolutions)
-            j["resolutions"].push_back({{"max_resolution", c.resolution}, {"cell_over_spacing", c.cell_over_spacing},
-                                        {"occupancy", c.occupancy}, {"chosen", c.chosen}});
-        for (const auto& t : r.tables)
-            j["tables"].push_back({{"log2_table_size", t.log2_table_size}, {"dense", t.dense},
-                                   {"shared_fraction", t.shared_fraction}, {"chosen", t.chosen}});
-        j["rule"] = r.rule;
+        j.update(grid_evidence_json(r));  // spacing, resolutions, tables, rule
         std::cout << j.dump() << std::endl;
     } else {
         std::printf("signal    %s: %lld training pixels, spacing h = %.6g\n", what.c_str(), (long long)sp.x_train.cols(), h);

@@ -42,6 +42,7 @@
 
 #include "common/cli.hpp"
 #include "common/fit_common.hpp"
+#include "common/grid_json.hpp"
 #include "common/complex_fit.hpp"
 #include "common/recommend.hpp"
 #include "common/image.hpp"
@@ -335,16 +336,7 @@ int run(CLI::App& app, int argc, char** argv) {
         if (auto_grid) {  // --max-res auto / --log2-table auto: the chosen values and their evidence
             j["max_resolution"] = grid_rec.max_resolution;
             j["log2_table_size"] = grid_rec.log2_table_size;
-            nlohmann::json ev;
-            ev["spacing"] = grid_rec.spacing;
-            for (const auto& c : grid_rec.resolutions)
-                ev["resolutions"].push_back({{"max_resolution", c.resolution}, {"cell_over_spacing", c.cell_over_spacing},
-                                             {"occupancy", c.occupancy}, {"chosen", c.chosen}});
-            for (const auto& t : grid_rec.tables)
-                ev["tables"].push_back({{"log2_table_size", t.log2_table_size}, {"dense", t.dense},
-                                        {"shared_fraction", t.shared_fraction}, {"chosen", t.chosen}});
-            ev["rule"] = grid_rec.rule;
-            j["grid_recommendation"] = ev;
+            j["grid_recommendation"] = grid_evidence_json(grid_rec);
         }
         j["seconds"] = r.seconds;
         j["seconds_per_step"] = r.seconds_per_step;
