@@ -6,6 +6,7 @@
 //   choose_encoding [--image PATH] [--row R | --size S] --encoder gaussian|triangle|gaussian2|complex_gaussian
 //                   [--dim D] [--depth 0] [--width 256] [--steps 2000] [--lr 1e-3] [--closed-form [--lambda L]]
 //                   [--periodic] [--lo W] [--hi W] [--per-octave 2] [--tolerance 0.5] [--sweep FILE]
+//                   [--crop X,Y,SIDE] [--grey] [--blur PX]
 //                   [--json] [--out DIR] [--threads N]
 //
 // Data and split as fit_1d (protocol B: --row of --image, train = even samples) or, with --size or a 2D
@@ -20,7 +21,7 @@
 // chart ("width test_psnr" per line, e.g. from fit_1d --json runs): for validation only, the
 // recommendation never reads them.
 //
-//   choose_encoding --encoder hashgrid [--image PATH] [--size 128] [--crop X,Y,SIDE] [--grey] [--levels 16]
+//   choose_encoding --encoder hashgrid [--image PATH] [--size 128] [--crop X,Y,SIDE] [--grey] [--blur PX] [--levels 16]
 //                   [--features 2] [--base-res 16] [--grid-alignment vertex|tcnn] [--sweep FILE] [--json] [--out DIR]
 //
 // Prints recommend_grid's evidence for the S x S image's training pixels (even rows and columns, as
@@ -170,6 +171,7 @@ int run_grid(const Split& sp, const std::string& what, const std::string& label,
 int run(CLI::App& app, int argc, char** argv) {
     std::string image, sweep, out, encoder, crop;
     bool grey = false;
+    double blur = 0;
     int row = 256, size = 0, depth = 0, width = 256, steps = 2000, per_octave = 2;
     std::int64_t dim = 0;
     double lr = 1e-3, lambda = -1, lo = 0, hi = 0, tolerance = -1;
@@ -181,6 +183,7 @@ int run(CLI::App& app, int argc, char** argv) {
     auto* size_opt = app.add_option("--size", size, "2D: downsample to S x S (protocols C / D)");
     app.add_option("--crop", crop, "2D: X,Y,SIDE: use the SIDE x SIDE square at column X, row Y of the image");
     app.add_flag("--grey", grey, "2D: use the luma (BT.601) of an RGB image");
+    app.add_option("--blur", blur, "2D: PX: blur the image with a Gaussian of PX pixels before --crop (a smooth signal)");
     app.add_option("--encoder", encoder,
                    "gaussian, triangle (1D, or per axis with --size), gaussian2, complex_gaussian; hashgrid (2D)")
         ->required();
@@ -219,7 +222,8 @@ int run(CLI::App& app, int argc, char** argv) {
         for (const CLI::Option* opt : {levels_opt, features_opt, base_opt, align_opt})
             if (opt->count()) throw Error(opt->get_name() + " is for --encoder hashgrid");
     const bool two_d = size_opt->count() > 0 || complex || encoder == "gaussian2" || is_grid;
-    if (!two_d && (!crop.empty() || grey)) throw Error("--crop and --grey are for 2D images (with --size)");
+    if (!two_d && (!crop.empty() || grey || blur != 0))
+        throw Error("--crop, --grey and --blur are for 2D images (with --size)");
     if (two_d && row_opt->count()) throw Error("--row is for 1D signals; drop it with --size / a 2D encoder");
     if (row_opt->count() && image.empty()) throw Error("--row needs --image");
     if (two_d && size <= 0) size = 128;
@@ -242,7 +246,7 @@ int run(CLI::App& app, int argc, char** argv) {
     Split sp;
     std::string what;
     if (two_d) {
-        Image src = crop_from_flag(image.empty() ? default_image_2d(256) : load_image(image), crop);
+        Image src = crop_from_flag(gaussian_blur(image.empty() ? default_image_2d(256) : load_image(image), blur), crop);
         if (grey) src = to_grey(src);
         const Image img = downsample(src, size);
         sp = split_2d(img);

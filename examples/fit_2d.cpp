@@ -90,6 +90,7 @@ struct Options {
     int chunk = 0;              ///< points per forward/backward (0 = the whole batch at once)
     std::string crop;           ///< --crop X,Y,SIDE: a square of the image before downsampling
     bool grey = false;          ///< --grey: luma of an RGB image
+    double blur = 0;            ///< --blur PX: Gaussian blur of the image (pixels) before the crop
 };
 
 /// What one fit produced.
@@ -255,6 +256,7 @@ int run(CLI::App& app, int argc, char** argv) {
     app.add_option("--size", o.size, "downsample to S x S (protocol C)")->capture_default_str();
     app.add_option("--crop", o.crop, "X,Y,SIDE: use the SIDE x SIDE square at column X, row Y of the image");
     app.add_flag("--grey", o.grey, "use the luma (BT.601) of an RGB image");
+    app.add_option("--blur", o.blur, "PX: blur the image with a Gaussian of PX pixels before --crop (a smooth signal)");
     o.enc.add_to(app, /*dim_required=*/false);
     app.add_option("--depth", o.depth, "hidden layers (0 = one linear layer)")->capture_default_str();
     app.add_option("--width", o.width, "units per hidden layer")->capture_default_str();
@@ -297,7 +299,7 @@ int run(CLI::App& app, int argc, char** argv) {
         throw Error("--output-activation must be sigmoid or none (got \"" + o.output_activation + "\")");
 
     const Image source = o.image.empty() ? default_image_2d(256) : load_image(o.image);
-    Image cropped = crop_from_flag(source, o.crop);
+    Image cropped = crop_from_flag(gaussian_blur(source, o.blur), o.crop);
     if (o.grey) cropped = to_grey(cropped);
     const Image img = downsample(cropped, o.size);
     const Split sp = split_2d(img);

@@ -7,8 +7,9 @@
 # BIN: the directory of fit_1d / fit_2d / choose_encoding (e.g. build/release/examples); OUT: where the
 # sweeps, a results.tsv and the charts go. Each SIGNAL is one argument:
 #   1d:IMAGE:ROW               protocol B row ROW of IMAGE (Gaussian, D = 10000, 2000 Adam steps)
-#   2d:IMAGE[:X,Y,SIDE]        protocol D at S = 256 (complex_gaussian, D = 256, lambda 0.1), optionally on
-#                              the grey (BT.601) SIDE x SIDE crop at column X, row Y
+#   2d:IMAGE[:X,Y,SIDE[:PX]]   protocol D at S = 256 (complex_gaussian, D = 256, lambda 0.1), optionally on
+#                              the grey (BT.601) SIDE x SIDE crop at column X, row Y (empty: the whole image),
+#                              optionally of the image blurred by a Gaussian of PX pixels (fit_2d --blur)
 #   ...+chart                  (suffix) also draw the choose_encoding charts with the sweep (OUT/charts/NAME)
 # Sweep: 13 log-spaced sigmas (1D 1e-4 .. 1e-1; 2D 0.25/S .. 16/S). Fixed rule: sigma = 0.002 (1D), 2/S (2D).
 # Prints one line per signal: sweep best, recommended, fixed rule (test PSNR, dB) and the shortfalls.
@@ -22,8 +23,8 @@ printf "signal\tbest_sigma\tbest\tauto_sigma\tauto\tfixed\tauto_short\tfixed_sho
 for sig in "$@"; do
   chart=0
   case $sig in *+chart) chart=1; sig=${sig%+chart} ;; esac
-  IFS=: read -r kind img extra <<< "$sig"
-  name=$(basename "$img" .png)_${extra//,/_}
+  IFS=: read -r kind img extra blur <<< "$sig"
+  name=$(basename "$img" .png)_${extra//,/_}${blur:+_blur$blur}
   if [ "$kind" = 1d ]; then
     run() { "$BIN/fit_1d" --image "$img" --row "$extra" --encoder gaussian --param "$1" --dim 10000 --steps 2000 --json --quiet; }
     sigmas=$(awk 'BEGIN { for (k = 0; k < 13; ++k) printf "%.6g ", 10 ^ (-4 + k * 0.25) }')
@@ -32,6 +33,7 @@ for sig in "$@"; do
   else
     crop=()
     [ -n "$extra" ] && crop=(--crop "$extra" --grey)
+    [ -n "$blur" ] && crop+=(--blur "$blur")
     run() { "$BIN/fit_2d" --image "$img" "${crop[@]}" --size $S --encoder complex_gaussian --param "$1" --dim $S --depth 0 \
               --closed-form --lambda 0.1 --json --quiet; }
     sigmas=$(awk -v S=$S 'BEGIN { for (k = 0; k < 13; ++k) printf "%.6g ", 0.25 / S * 2 ^ (k * 0.5) }')

@@ -262,6 +262,18 @@ posenc_fit_test(fit_2d_param_auto_complex fit_2d
   ARGS --size 64 --encoder complex_gaussian --param auto --dim 64 --depth 0 --closed-form --lambda 0.1 --json --quiet
   KEYS ${_k2} param
   CHECKS "param>0.0093" "param<0.51" "test_psnr>20")
+# --blur PX (examples/common/image.hpp gaussian_blur, a smooth signal for protocol F): blurring the built-in
+# image by 16 px (2 px after downsampling to S = 32) makes it easier to fit: test PSNR 26.6 dB against
+# 23.5 dB unblurred (same command without --blur, 2026-12-02), so the bound fails if --blur is ignored
+posenc_fit_test(fit_2d_blur fit_2d
+  ARGS --size 32 --encoder complex_gaussian --param 0.0625 --dim 32 --depth 0 --closed-form --lambda 0.1 --blur 16
+       --json --quiet
+  KEYS ${_k2}
+  CHECKS "test_psnr>25.5")
+posenc_fit_test(fit_2d_blur_negative fit_2d RC 2
+  ARGS --size 32 --encoder complex_gaussian --param 0.0625 --dim 32 --depth 0 --closed-form --blur -1)
+posenc_fit_test(fit_2d_blur_nan fit_2d RC 2
+  ARGS --size 32 --encoder complex_gaussian --param 0.0625 --dim 32 --depth 0 --closed-form --blur nan)
 # fit_2d --help lists the encoder names from the factory's table plus complex_gaussian
 posenc_fit_test(fit_2d_help_lists_encoders fit_2d ARGS --help
   STDOUT_HAS "gaussian2" "complex_gaussian" "triangle" "rff" "logf" "noise")
@@ -289,6 +301,7 @@ if(EXISTS "${PROJECT_SOURCE_DIR}/examples/choose_encoding.cpp")
     FILES ${_fit_dir}/choose_grid/choose_grid.dat ${_fit_dir}/choose_grid/choose_grid.gp)
   posenc_fit_test(choose_encoding_grid_dim choose_encoding RC 2 ARGS --encoder hashgrid --size 32 --dim 64)
   posenc_fit_test(choose_encoding_levels_not_grid choose_encoding RC 2 ARGS --encoder gaussian --levels 4)
+  posenc_fit_test(choose_encoding_blur_1d choose_encoding RC 2 ARGS --encoder gaussian --blur 2)
 endif()
 posenc_fit_test(fit_1d_auto_no_width fit_1d RC 2 ARGS --encoder impulse --param auto --dim 100)
 posenc_fit_test(fit_1d_param_not_a_number fit_1d RC 2 ARGS --encoder gaussian --param 0.01x)

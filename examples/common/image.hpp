@@ -348,6 +348,38 @@ inline Image crop_from_flag(const Image& img, const std::string& text) {
     return crop_square(img, x, y, side);
 }
 
+/// `img` convolved with a Gaussian of standard deviation `sigma_px` pixels (separable, truncated at
+/// ceil(3 sigma), borders replicated; sigma 0 returns `img`). Used by --blur to make smooth test signals
+/// from natural images (docs/examples.md, protocol F on smooth signals). Throws posenc::Error (naming
+/// --blur) unless 0 <= sigma <= 64.
+inline Image gaussian_blur(const Image& img, double sigma_px) {
+    if (!(sigma_px >= 0 && sigma_px <= 64))
+        throw Error("--blur must be a width in pixels in [0, 64] (got " + std::to_string(sigma_px) + ")");
+    if (sigma_px == 0) return img;
+    const int r = int(std::ceil(3 * sigma_px));
+    std::vector<double> k(std::size_t(2 * r + 1));
+    double sum = 0;
+    for (int i = -r; i <= r; ++i) sum += k[std::size_t(i + r)] = std::exp(-0.5 * i * i / (sigma_px * sigma_px));
+    for (double& v : k) v /= sum;
+    // out(r, c) = sum_i k(i) in(clamp(r + i), c) along one axis, then the other
+    auto pass = [&](const Image& in, bool rows) {
+        Image out(in.height, in.width, in.channels);
+        const int n = rows ? in.height : in.width;
+        for (int y = 0; y < in.height; ++y)
+            for (int x = 0; x < in.width; ++x)
+                for (int ch = 0; ch < in.channels; ++ch) {
+                    double acc = 0;
+                    for (int i = -r; i <= r; ++i) {
+                        const int j = std::clamp((rows ? y : x) + i, 0, n - 1);
+                        acc += k[std::size_t(i + r)] * (rows ? in.at(j, x, ch) : in.at(y, j, ch));
+                    }
+                    out.at(y, x, ch) = float(acc);
+                }
+        return out;
+    };
+    return pass(pass(img, true), false);
+}
+
 /// Protocol C downsampling to S x S: f = min(h, w) / S (integer division), crop the centred square of
 /// side f*S (offsets (h - f S) / 2 and (w - f S) / 2, rounded down), average f x f blocks.
 /// Throws when S <= 0 or S > min(h, w).
