@@ -6,6 +6,7 @@
 //   choose_encoding [--image PATH] [--row R | --size S] --encoder gaussian|triangle|gaussian2|complex_gaussian
 //                   [--dim D] [--depth 0] [--width 256] [--steps 2000] [--lr 1e-3] [--closed-form [--lambda L]]
 //                   [--periodic] [--lo W] [--hi W] [--per-octave 2] [--tolerance 0.5] [--sweep FILE]
+//                   [--criterion auto|thinned|variogram]
 //                   [--crop X,Y,SIDE] [--grey] [--blur PX]
 //                   [--json] [--out DIR] [--threads N]
 //
@@ -16,8 +17,11 @@
 // closed form with lambda 0.1 for complex_gaussian.
 //
 // --out DIR writes DIR/choose_tradeoff.png (stable rank of the train embedding and DP half-width / sample
-// spacing against the width, floor and choice marked) and DIR/choose_criterion.png (the rule's
-// validation PSNR against the width, the floor, the best and the chosen width). --sweep FILE adds measured test PSNRs to the second
+// spacing against the width, floor and choice marked) and DIR/choose_criterion.png (the thinned
+// validation PSNR against the width and, under the variogram criterion, the predicted test PSNR; the
+// floor, the best validation and the chosen width). --criterion: auto (the variogram for
+// complex_gaussian's closed form on >= 26 x 26 training pixels, thinned otherwise), thinned or variogram
+// (posenc::BandwidthCriterion; JSON "criterion", and "predicted_psnr" per candidate for the variogram). --sweep FILE adds measured test PSNRs to the second
 // chart ("width test_psnr" per line, e.g. from fit_1d --json runs): for validation only, the
 // recommendation never reads them.
 //
@@ -169,7 +173,7 @@ int run_grid(const Split& sp, const std::string& what, const std::string& label,
 }
 
 int run(CLI::App& app, int argc, char** argv) {
-    std::string image, sweep, out, encoder, crop;
+    std::string image, sweep, out, encoder, crop, criterion = "auto";
     bool grey = false;
     double blur = 0;
     int row = 256, size = 0, depth = 0, width = 256, steps = 2000, per_octave = 2;
@@ -209,6 +213,11 @@ int run(CLI::App& app, int argc, char** argv) {
     app.add_option("--per-octave", per_octave, "candidates per factor 2")->capture_default_str();
     app.add_option("--tolerance", tolerance,
                    "dB: the narrowest width within this of the best validation PSNR (default 0.5 Adam, 0.25 closed form)");
+    app.add_option("--criterion", criterion,
+                   "what ranks the widths: auto (variogram for complex_gaussian's closed form, thinned otherwise), "
+                   "thinned (validation on the training grid thinned 2x), variogram (predicted kriging error)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "thinned", "variogram"}));
     app.add_option("--sweep", sweep, "file of measured \"width test_psnr\" lines to draw beside the criterion (validation)");
     app.add_flag("--json", json, "print one JSON object on stdout");
     app.add_option("--out", out, "directory for choose_tradeoff.png and choose_criterion.png");
@@ -260,7 +269,7 @@ int run(CLI::App& app, int argc, char** argv) {
         for (const CLI::Option* opt : {app.get_option("--dim"), app.get_option("--depth"), app.get_option("--width"),
                                        app.get_option("--steps"), app.get_option("--lr"), app.get_option("--lambda"),
                                        app.get_option("--lo"), app.get_option("--hi"), app.get_option("--per-octave"),
-                                       app.get_option("--tolerance")})
+                                       app.get_option("--tolerance"), app.get_option("--criterion")})
             if (opt->count()) throw Error(opt->get_name() + " does not apply to --encoder hashgrid");
         if (closed_form || periodic) throw Error("--closed-form and --periodic do not apply to --encoder hashgrid");
         (void)grid_alignment_from_name(grid.alignment);  // posenc::Error for an unknown name
@@ -285,6 +294,9 @@ int run(CLI::App& app, int argc, char** argv) {
     rs.search.hi = hi;
     rs.search.per_octave = per_octave;
     rs.search.tolerance_db = tolerance;
+    rs.search.criterion = criterion == "thinned"     ? BandwidthCriterion::Thinned
+                          : criterion == "variogram" ? BandwidthCriterion::Variogram
+                                                     : BandwidthCriterion::Auto;
     const BandwidthRecommendation r = recommend_for(rs, sp);
     const double h = r.spacing;
 
@@ -302,10 +314,15 @@ int run(CLI::App& app, int argc, char** argv) {
         j["best_param"] = r.best_param;
         j["best_psnr"] = r.best_psnr;
         j["chosen_psnr"] = r.chosen_psnr;
+        j["criterion"] = r.criterion;
+        const bool vg = r.criterion == "variogram";
+        if (vg) j["predicted_psnr"] = r.predicted_psnr;
         nlohmann::json c = nlohmann::json::array();
-        for (const auto& k : r.candidates)
+        for (const auto& k : r.candidates) {
             c.push_back({{"param", k.param}, {"stable_rank", k.stable_rank}, {"half_width", k.half_width},
                          {"cv_psnr", k.cv_psnr}, {"eligible", k.eligible}});
+            if (vg) c.back()["predicted_psnr"] = k.predicted_psnr;
+        }
         j["candidates"] = c;
         std::cout << j.dump() << std::endl;
     } else {
@@ -315,16 +332,27 @@ int run(CLI::App& app, int argc, char** argv) {
                     (long long)rs.model.dim, depth,
                     closed_form ? ("closed form, lambda " + std::to_string(rs.model.lambda)).c_str()
                                 : ("Adam, " + std::to_string(steps) + " steps, lr " + std::to_string(lr)).c_str());
-        std::printf("\n%12s %7s %12s %10s %8s %10s\n", r.parameter.c_str(), "w/h", "stable rank", "DP half-w", "hw/h",
-                    "CV PSNR");
-        for (const auto& k : r.candidates)
-            std::printf("%12.4g %7.3f %12.2f %10.4g %8.3f %10.2f%s%s\n", k.param, k.param / h, k.stable_rank, k.half_width,
-                        k.half_width / h, k.cv_psnr, k.eligible ? "" : "  (below the floor)",
+        const bool vg = r.criterion == "variogram";
+        std::printf("\n%12s %7s %12s %10s %8s %10s%s\n", r.parameter.c_str(), "w/h", "stable rank", "DP half-w", "hw/h",
+                    "CV PSNR", vg ? "  predicted" : "");
+        for (const auto& k : r.candidates) {
+            std::printf("%12.4g %7.3f %12.2f %10.4g %8.3f %10.2f", k.param, k.param / h, k.stable_rank, k.half_width,
+                        k.half_width / h, k.cv_psnr);
+            if (vg) std::printf(" %10.2f", k.predicted_psnr);
+            std::printf("%s%s\n", k.eligible ? "" : "  (below the floor)",
                         k.param == r.param ? "  <- recommended" : k.param == r.best_param ? "  <- best validation" : "");
+        }
         std::printf("\nfloor     %s >= %.4g (DP half-width >= h / 2)\n", r.parameter.c_str(), r.floor);
-        std::printf("criterion validation PSNR on the training grid thinned 2x (fit on the kept samples, validate halfway)\n");
-        std::printf("best      %s = %.4g: %.2f dB; narrowest within %.2g dB: %s = %.4g (%.2f dB)\n", r.parameter.c_str(),
-                    r.best_param, r.best_psnr, r.tolerance_db, r.parameter.c_str(), r.param, r.chosen_psnr);
+        if (vg) {
+            std::printf("criterion variogram: the test error of the closed-form smoother predicted from the training grid's\n"
+                        "          empirical variogram (kriging variance), widths up to 4 h\n");
+            std::printf("best      predicted %.2f dB at %s = %.4g (thinned validation: best %s = %.4g, %.2f dB)\n",
+                        r.predicted_psnr, r.parameter.c_str(), r.param, r.parameter.c_str(), r.best_param, r.best_psnr);
+        } else {
+            std::printf("criterion validation PSNR on the training grid thinned 2x (fit on the kept samples, validate halfway)\n");
+            std::printf("best      %s = %.4g: %.2f dB; narrowest within %.2g dB: %s = %.4g (%.2f dB)\n", r.parameter.c_str(),
+                        r.best_param, r.best_psnr, r.tolerance_db, r.parameter.c_str(), r.param, r.chosen_psnr);
+        }
         std::printf("recommend %s = %.4g  (%.3f h; stable rank %.2f of %lld; DP half-width %.4g = %.2f h)\n",
                     r.parameter.c_str(), r.param, r.param / h, r.stable_rank, (long long)r.train_points, r.half_width,
                     r.half_width_over_spacing);
@@ -336,7 +364,7 @@ int run(CLI::App& app, int argc, char** argv) {
         std::snprintf(choice, sizeof choice, "%.4g", r.param);
         const std::string label = image.empty() ? what : std::filesystem::path(image).filename().string() +
                                                              what.substr(image.size());
-        std::vector<double> w, sr, hw, c1;
+        std::vector<double> w, sr, hw, c1, pv;
         double ylo = std::numeric_limits<double>::infinity(), yhi = -ylo;
         for (const auto& k : r.candidates) {
             w.push_back(k.param);
@@ -344,6 +372,10 @@ int run(CLI::App& app, int argc, char** argv) {
             hw.push_back(k.half_width / h);
             c1.push_back(k.cv_psnr);
             ylo = std::min(ylo, k.cv_psnr), yhi = std::max(yhi, k.cv_psnr);
+            if (r.criterion == "variogram") {
+                pv.push_back(k.predicted_psnr);
+                ylo = std::min(ylo, k.predicted_psnr), yhi = std::max(yhi, k.predicted_psnr);
+            }
         }
         Chart t;
         t.title = "trade-off: " + label + ", " + encoder + " (choice " + r.parameter + " = " + std::string(choice) + ")";
@@ -366,6 +398,7 @@ int run(CLI::App& app, int argc, char** argv) {
         c.ylabel = "PSNR (dB)";
         c.logx = true;
         c.add("validation (train grid thinned 2x)", w, c1, SeriesStyle::LinePoints);
+        if (!pv.empty()) c.add("predicted test PSNR (variogram)", w, pv, SeriesStyle::LinePoints);
         if (!measured.empty()) {
             std::vector<double> mx, my;
             for (const auto& [a, b] : measured) mx.push_back(a), my.push_back(b), ylo = std::min(ylo, b), yhi = std::max(yhi, b);

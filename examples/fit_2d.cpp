@@ -4,7 +4,7 @@
 //   fit_2d [--image PATH] [--size S] --encoder gaussian2|rff|complex_gaussian|NAME [--param P|auto] --dim D [--depth 4]
 //          [--width 256] [--steps 500] [--lr 1e-3] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
 //          [--weight-decay 1e-8] [--output-activation sigmoid|none] [--seed K] [--closed-form] [--lambda L] [--chunk N]
-//          [--json] [--out DIR] [--quiet]
+//          [--criterion auto|thinned|variogram] [--json] [--out DIR] [--quiet]
 //
 // Image: RGB or grey in [0, 1] (a grey image stored as RGB is one channel), downsampled to S x S
 // (f = min(h, w) / S, centred crop of f S, f x f block average); without --image the built-in
@@ -91,6 +91,7 @@ struct Options {
     std::string crop;           ///< --crop X,Y,SIDE: a square of the image before downsampling
     bool grey = false;          ///< --grey: luma of an RGB image
     double blur = 0;            ///< --blur PX: Gaussian blur of the image (pixels) before the crop
+    std::string criterion = "auto";  ///< --criterion: what ranks the widths of --param auto (auto, thinned, variogram)
 };
 
 /// What one fit produced.
@@ -220,6 +221,9 @@ BandwidthRecommendation recommend(const Options& o, const Image& img, const Spli
         o, 2, o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim));
     if (complex) rs.model.weight_decay = 0.0;  // complex_fit's Adam has no weight decay
     rs.linear_output = o.output_activation == "none";
+    rs.search.criterion = o.criterion == "thinned"     ? BandwidthCriterion::Thinned
+                          : o.criterion == "variogram" ? BandwidthCriterion::Variogram
+                                                       : BandwidthCriterion::Auto;
     return recommend_for(rs, sp);
 }
 
@@ -271,6 +275,10 @@ int run(CLI::App& app, int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--closed-form", o.closed_form, "closed-form ridge fit (depth 0) instead of Adam");
     app.add_option("--lambda", o.lambda, "ridge penalty for --closed-form")->capture_default_str();
+    app.add_option("--criterion", o.criterion,
+                   "--param auto: what ranks the widths: auto, thinned or variogram (posenc::BandwidthCriterion)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "thinned", "variogram"}));
     app.add_flag("--json", o.json, "print one JSON object on stdout");
     app.add_option("--out", o.out, "directory for target.png, reconstruction.png and error.png");
     app.add_flag("--quiet", o.quiet, "no progress line on stderr");
@@ -318,12 +326,15 @@ int run(CLI::App& app, int argc, char** argv) {
                          grid_rec.max_resolution, (long long)grid_rec.log2_table_size, grid_rec.rule.c_str());
     }
     const bool auto_param = o.enc.param_auto;
+    if (!auto_param && o.criterion != "auto") throw Error("--criterion is for --param auto");
+    std::string used_criterion;
     if (o.enc.param_auto) {
         if (o.closed_form && o.depth != 0)
             throw Error("--closed-form needs --depth 0 (got " + std::to_string(o.depth) + ")");
         const BandwidthRecommendation rec = recommend(o, img, sp);
         o.enc.param = rec.param;
         o.enc.param_auto = false;
+        used_criterion = rec.criterion;
         if (!o.quiet && !o.json)
             std::fprintf(stderr, "fit_2d: --param auto: %s = %.4g (stable rank %.1f, DP half-width %.2f x spacing)\n",
                          rec.parameter.c_str(), rec.param, rec.stable_rank, rec.half_width_over_spacing);
@@ -335,6 +346,7 @@ int run(CLI::App& app, int argc, char** argv) {
         j["train_psnr"] = r.train_psnr;
         j["test_psnr"] = r.test_psnr;
         if (auto_param) j["param"] = o.enc.param;  // --param auto: the chosen value
+        if (auto_param) j["criterion"] = used_criterion;
         if (auto_grid) {  // --max-res auto / --log2-table auto: the chosen values and their evidence
             j["max_resolution"] = grid_rec.max_resolution;
             j["log2_table_size"] = grid_rec.log2_table_size;

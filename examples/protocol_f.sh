@@ -13,6 +13,9 @@
 #   ...+chart                  (suffix) also draw the choose_encoding charts with the sweep (OUT/charts/NAME)
 # Sweep: 13 log-spaced sigmas (1D 1e-4 .. 1e-1; 2D 0.25/S .. 16/S). Fixed rule: sigma = 0.002 (1D), 2/S (2D).
 # Prints one line per signal: sweep best, recommended, fixed rule (test PSNR, dB) and the shortfalls.
+# Environment: PF_AUTO_ARGS, extra flags for the --param auto run only (e.g. "--criterion thinned" in
+# 2D); PF_REUSE=1 keeps an OUT/*.sweep left by an earlier run of the same signal instead of refitting it
+# (the sweep does not depend on the rule).
 set -euo pipefail
 BIN=$1 OUT=$2
 shift 2
@@ -26,7 +29,7 @@ for sig in "$@"; do
   IFS=: read -r kind img extra blur <<< "$sig"
   name=$(basename "$img" .png)_${extra//,/_}${blur:+_blur$blur}
   if [ "$kind" = 1d ]; then
-    run() { "$BIN/fit_1d" --image "$img" --row "$extra" --encoder gaussian --param "$1" --dim 10000 --steps 2000 --json --quiet; }
+    run() { "$BIN/fit_1d" --image "$img" --row "$extra" --encoder gaussian --param "$1" --dim 10000 --steps 2000 --json --quiet "${@:2}"; }
     sigmas=$(awk 'BEGIN { for (k = 0; k < 13; ++k) printf "%.6g ", 10 ^ (-4 + k * 0.25) }')
     fixed=0.002
     chart_args=(--image "$img" --row "$extra" --encoder gaussian --dim 10000 --steps 2000)
@@ -35,14 +38,17 @@ for sig in "$@"; do
     [ -n "$extra" ] && crop=(--crop "$extra" --grey)
     [ -n "$blur" ] && crop+=(--blur "$blur")
     run() { "$BIN/fit_2d" --image "$img" "${crop[@]}" --size $S --encoder complex_gaussian --param "$1" --dim $S --depth 0 \
-              --closed-form --lambda 0.1 --json --quiet; }
+              --closed-form --lambda 0.1 --json --quiet "${@:2}"; }
     sigmas=$(awk -v S=$S 'BEGIN { for (k = 0; k < 13; ++k) printf "%.6g ", 0.25 / S * 2 ^ (k * 0.5) }')
     fixed=$(awk -v S=$S 'BEGIN { printf "%.6g", 2 / S }')
     chart_args=(--image "$img" "${crop[@]}" --size $S --encoder complex_gaussian --dim $S --closed-form --lambda 0.1)
   fi
-  : > "$OUT/$kind-$name.sweep"
-  for s in $sigmas; do echo "$s $(run "$s" | jq -r .test_psnr)" >> "$OUT/$kind-$name.sweep"; done
-  a=$(run auto)
+  if [ "${PF_REUSE:-0}" != 1 ] || [ "$(wc -l < "$OUT/$kind-$name.sweep" 2>/dev/null || echo 0)" != 13 ]; then
+    : > "$OUT/$kind-$name.sweep"
+    for s in $sigmas; do echo "$s $(run "$s" | jq -r .test_psnr)" >> "$OUT/$kind-$name.sweep"; done
+  fi
+  # shellcheck disable=SC2086  # PF_AUTO_ARGS is a list of flags
+  a=$(run auto ${PF_AUTO_ARGS:-})
   auto_sigma=$(jq -r .param <<< "$a") auto=$(jq -r .test_psnr <<< "$a")
   fix=$(run "$fixed" | jq -r .test_psnr)
   read -r best_sigma best < <(sort -k2 -g "$OUT/$kind-$name.sweep" | tail -1)

@@ -260,8 +260,21 @@ posenc_fit_test(fit_1d_param_auto_json fit_1d
   CHECKS "param>0.00117" "param<0.0626" "test_psnr>27")
 posenc_fit_test(fit_2d_param_auto_complex fit_2d
   ARGS --size 64 --encoder complex_gaussian --param auto --dim 64 --depth 0 --closed-form --lambda 0.1 --json --quiet
-  KEYS ${_k2} param
-  CHECKS "param>0.0093" "param<0.51" "test_psnr>20")
+  KEYS ${_k2} param criterion
+  CHECKS "param>0.0093" "param<0.51" "test_psnr>20" "criterion=variogram")
+# --criterion (posenc::BandwidthCriterion): auto takes the variogram for the closed form on the 32 x 32
+# training grid above; thinned is the other rule; the variogram refused where it does not apply
+posenc_fit_test(fit_2d_param_auto_thinned fit_2d
+  ARGS --size 64 --encoder complex_gaussian --param auto --criterion thinned --dim 64 --depth 0 --closed-form
+       --lambda 0.1 --json --quiet
+  KEYS ${_k2} param criterion
+  CHECKS "param>0.0093" "param<0.51" "test_psnr>20" "criterion=thinned")
+posenc_fit_test(fit_2d_variogram_adam fit_2d RC 2
+  ARGS --size 32 --encoder gaussian2 --param auto --criterion variogram --dim 64 --depth 1 --width 8 --steps 2)
+posenc_fit_test(fit_2d_criterion_without_auto fit_2d RC 2
+  ARGS --size 32 --encoder complex_gaussian --param 0.05 --criterion thinned --dim 32 --depth 0 --closed-form)
+posenc_fit_test(fit_2d_criterion_unknown fit_2d RC 2
+  ARGS --size 32 --encoder complex_gaussian --param auto --criterion best --dim 32 --depth 0 --closed-form)
 # --blur PX (examples/common/image.hpp gaussian_blur, a smooth signal for protocol F): blurring the built-in
 # image by 16 px (2 px after downsampling to S = 32) makes it easier to fit: test PSNR 26.6 dB against
 # 23.5 dB unblurred (same command without --blur, 2026-12-02), so the bound fails if --blur is ignored
@@ -281,12 +294,18 @@ if(EXISTS "${PROJECT_SOURCE_DIR}/examples/choose_encoding.cpp")
   posenc_fit_test(choose_encoding_1d_json choose_encoding
     ARGS --encoder gaussian --dim 2000 --steps 200 --json
     KEYS encoder profile parameter param spacing stable_rank half_width half_width_over_spacing floor best_param
-         best_psnr chosen_psnr candidates
-    CHECKS "profile=gaussian" "param>0.00117" "half_width_over_spacing>0.49" "stable_rank>1" "stable_rank<257")
+         best_psnr chosen_psnr criterion candidates
+    CHECKS "criterion=thinned" "profile=gaussian" "param>0.00117" "half_width_over_spacing>0.49" "stable_rank>1" "stable_rank<257")
   posenc_fit_test(choose_encoding_2d_out choose_encoding
     ARGS --size 32 --encoder complex_gaussian --dim 32 --out ${_fit_dir}/choose
     FILES ${_fit_dir}/choose/choose_tradeoff.dat ${_fit_dir}/choose/choose_tradeoff.gp
           ${_fit_dir}/choose/choose_criterion.dat ${_fit_dir}/choose/choose_criterion.gp)
+  posenc_fit_test(choose_encoding_2d_variogram choose_encoding
+    ARGS --size 64 --encoder complex_gaussian --dim 64 --json
+    KEYS encoder profile parameter param spacing stable_rank half_width half_width_over_spacing floor best_param
+         best_psnr chosen_psnr criterion predicted_psnr candidates
+    CHECKS "criterion=variogram" "predicted_psnr>15" "predicted_psnr<60")
+  posenc_fit_test(choose_encoding_variogram_1d choose_encoding RC 2 ARGS --encoder gaussian --dim 200 --criterion variogram)
   posenc_fit_test(choose_encoding_no_width choose_encoding RC 2 ARGS --encoder sinc)
   posenc_fit_test(choose_encoding_empty_range choose_encoding RC 2 ARGS --encoder gaussian --lo 0.01 --hi 0.001)
   posenc_fit_test(choose_encoding_bad_sweep choose_encoding RC 2

@@ -22,11 +22,23 @@
 //     resolution has more detail than its thinned copy. A smooth signal, whose validation PSNR rises
 //     clearly with the width, still gets a wide basis.
 //
+// The variogram criterion (BandwidthCriterion::Variogram; the default for the Kronecker 2D closed form
+// on a uniform grid of at least 26 x 26, protocol D) replaces steps 2-3: the closed form is a separable
+// linear smoother, so its error at the midpoints of the REAL grid is predicted from the training
+// samples' variogram (analysis/variogram.hpp: a power law fitted at lags 1-4 spacings), without
+// thinning; the eligible width up to `variogram_max_width` (4) spacings with the best predicted test
+// PSNR wins. Thinning makes a signal that is smooth at the sample spacing look twice as rough (the
+// thinned rule chooses an octave too narrow on blurred images, docs/theory.md §9); the variogram sees
+// the spacing itself.
+//
 // Test points are never seen: only the training samples and the model's settings.
 //
 // Cost: 2 (1D) or 4 (2D) fits per candidate of a problem with half the samples per axis; for
 // protocol F's 1D task (256 samples, D = 10 000, 2000 Adam steps, 13 candidates) about 10-20 s on one
-// core, for its 2D task (protocol D, S = 256) about one second.
+// core, for its 2D task (protocol D, S = 256) about one second. The variogram adds a D x D solve per
+// candidate and axis: choose_encoding on astronaut, protocol D at S = 256, one thread, 0.53 s against
+// 0.47 s with the thinned criterion alone (2026-12-03, Intel Xeon Sapphire Rapids). The thinned
+// validation PSNRs are computed under either criterion, as evidence.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -37,6 +49,7 @@
 #include <vector>
 
 #include "posenc/analysis/stable_rank.hpp"
+#include "posenc/analysis/variogram.hpp"
 #include "posenc/analysis/windowed_gram.hpp"
 #include "posenc/core/error.hpp"
 #include "posenc/core/types.hpp"
@@ -84,6 +97,18 @@ struct BandwidthModel {
     bool clip = false;         ///< clip predictions to [0, 1] before measuring the error (protocol D)
 };
 
+/// The signal-based criterion that ranks the eligible widths.
+enum class BandwidthCriterion {
+    Auto,      ///< Variogram where it applies (Kronecker2D closed form on a uniform grid of >= 26 x 26), Thinned otherwise
+    Thinned,   ///< validation PSNR of the same model fitted on the training grid thinned 2x per axis
+    Variogram  ///< kriging error of the closed-form smoother under the training grid's empirical variogram (Kronecker2D closed form only)
+};
+
+/// "auto", "thinned" or "variogram".
+inline const char* to_string(BandwidthCriterion c) {
+    return c == BandwidthCriterion::Auto ? "auto" : c == BandwidthCriterion::Thinned ? "thinned" : "variogram";
+}
+
 /// The search: the grid of candidate widths and the constants of the rule.
 struct BandwidthSearch {
     double lo = 0;             ///< smallest candidate width (0: the first spacing x 2^(k / per_octave) at or above the floor)
@@ -94,6 +119,12 @@ struct BandwidthSearch {
     double tolerance_db = -1;
     double min_half_width = 0.5;  ///< eligible: DP half-width >= this x spacing (the floor)
     bool evidence = true;      ///< compute the stable rank of the train embedding at every candidate
+    BandwidthCriterion criterion = BandwidthCriterion::Auto;  ///< what ranks the eligible widths
+    /// Variogram criterion: only widths up to this many sample spacings are ranked (> 0)
+    double variogram_max_width = 4;
+    /// Variogram criterion: the power law is fitted to the empirical variogram at lags up to this many
+    /// spacings, in [2, 64]; at most the grid's samples per axis - 2
+    Index variogram_max_lag = 4;
 };
 
 /// One candidate width and what the rule measured for it.
@@ -101,7 +132,8 @@ struct BandwidthCandidate {
     double param = 0;        ///< the width (sigma or triangle half-width)
     double stable_rank = 0;  ///< stable rank of the full train embedding (NaN when not computed)
     double half_width = 0;   ///< distance-preservation half-width of the kernel along an axis
-    double cv_psnr = 0;      ///< validation PSNR (dB) on the thinned training grid (the test-free criterion)
+    double cv_psnr = 0;      ///< validation PSNR (dB) on the thinned training grid (the Thinned criterion)
+    double predicted_psnr = std::numeric_limits<double>::quiet_NaN();  ///< test PSNR the variogram predicts (Variogram criterion; NaN otherwise)
     bool eligible = false;   ///< half_width >= min_half_width x spacing
 };
 
@@ -115,9 +147,11 @@ struct BandwidthRecommendation {
     double half_width = 0;     ///< DP half-width of the kernel at `param` (along an axis)
     double half_width_over_spacing = 0;  ///< half_width / spacing
     double floor = 0;          ///< smallest width with DP half-width >= min_half_width x spacing
-    double best_param = 0;     ///< eligible width with the best validation PSNR
+    std::string criterion;     ///< the criterion used: "thinned" or "variogram"
+    double best_param = 0;     ///< eligible width with the best validation PSNR (Thinned criterion)
     double best_psnr = 0;      ///< that PSNR
-    double chosen_psnr = 0;    ///< validation PSNR of `param` (>= best_psnr - tolerance_db)
+    double chosen_psnr = 0;    ///< validation PSNR of `param` (Thinned: >= best_psnr - tolerance_db)
+    double predicted_psnr = std::numeric_limits<double>::quiet_NaN();  ///< Variogram criterion: predicted test PSNR of `param` (NaN otherwise)
     double tolerance_db = 0;   ///< the tolerance used (BandwidthSearch::tolerance_db, or the method's default)
     Index train_points = 0;    ///< N
     Index grid_x = 0;          ///< distinct x coordinates of the training grid
@@ -318,6 +352,37 @@ std::pair<double, double> bw_fit_error(const P& p, const BandwidthModel& m, cons
     return {se, n};
 }
 
+/// True when the sorted coordinates v are equally spaced by h (to 1e-6 h).
+inline bool bw_uniform(const std::vector<double>& v, double h) {
+    for (std::size_t i = 1; i < v.size(); ++i)
+        if (std::abs(v[i] - v[i - 1] - h) > 1e-6 * h) return false;
+    return true;
+}
+
+/// One axis of the Kronecker closed form with basis `basis` as a linear smoother: its weights for the
+/// test positions x_i + h / 2 (every midpoint after a training sample), summarised for the variogram.
+template <class P>
+AxisSmoother bw_axis_smoother(const ShiftedBasis<P, double>& basis, const std::vector<double>& xs, double h,
+                              double lambda) {
+    std::vector<double> tx(xs.size()), tq(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) tx[i] = xs[i] + 0.5 * h, tq[i] = double(i) + 0.5;
+    const Mat<double> px = encode(basis, bw_row(xs)), qx = encode(basis, bw_row(tx));
+    const Eigen::LLT<Mat<double>> f = kron_axis_factor(px, lambda, "recommend_bandwidth", "x");
+    // prediction at q = sum_c W(c, q) y_c with W = P^T (P P^T + lambda I)^-1 Q  (docs/protocols.md D)
+    const Mat<double> W = f.solve(px).transpose() * qx;
+    return axis_smoother(W, tq);
+}
+
+/// Variogram criterion: the test PSNR the kriging error of the Kronecker closed form predicts (the
+/// error clamped at 1e-12, i.e. at most 120 dB).
+template <class P>
+double bw_variogram_psnr(const P& p, const BandwidthModel& m, const BwGrid& g, const GridVariogram& gv, double h) {
+    const ShiftedBasis<P, double> basis(p, m.dim, Domain::Bounded, Scaling::None);
+    const AxisSmoother ax = bw_axis_smoother(basis, g.xs, h, m.lambda);
+    const AxisSmoother ay = g.ys == g.xs ? ax : bw_axis_smoother(basis, g.ys, h, m.lambda);
+    return -10.0 * std::log10(std::max(predicted_smoother_mse(gv, ax, ay), 1e-12));
+}
+
 template <class T, class P>
 double bw_stable_rank(const P& p, const BandwidthModel& m, const BwGrid& g, ConstMatRef<T> X) {
     if (m.layout == BandwidthLayout::Kronecker2D) {
@@ -372,6 +437,24 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
     for (int k = 0; k < K; ++k) grid[std::size_t(k)] = lo * std::pow(2.0, double(k) / double(s.per_octave));
     while (grid.size() > 2 && grid.back() > hi * (1 + 1e-9)) grid.pop_back();
 
+    // The criterion: the variogram needs the Kronecker closed form on a uniform square-spaced grid.
+    const bool uniform = two_d && bw_uniform(g.xs, r.spacing) && bw_uniform(g.ys, r.spacing);
+    const bool variogram_applies = m.layout == BandwidthLayout::Kronecker2D && m.closed_form && uniform;
+    constexpr Index kAutoVariogramMinPerAxis = 26;  // Auto: the variogram from at least 26 x 26 samples
+    bool variogram = false;
+    if (s.criterion == BandwidthCriterion::Variogram) {
+        require(variogram_applies, std::string(who) +
+                                       ": the variogram criterion needs the Kronecker 2D layout with the closed form on a "
+                                       "uniform grid with the same spacing on both axes");
+        variogram = true;
+    } else if (s.criterion == BandwidthCriterion::Auto) {
+        variogram = variogram_applies && nx >= kAutoVariogramMinPerAxis && ny >= kAutoVariogramMinPerAxis;
+    }
+    r.criterion = variogram ? "variogram" : "thinned";
+    // lags up to variogram_max_lag, and at most the grid allows (n >= 16 here: at least 14)
+    const Index max_lag = std::min(s.variogram_max_lag, std::min(nx, ny) - 2);
+    const GridVariogram gv = variogram ? grid_variogram(g.values, max_lag) : GridVariogram{};
+
     bool any = false;
     for (double w : grid) {
         BandwidthCandidate c;
@@ -393,6 +476,7 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
             n += k;
         }
         c.cv_psnr = -10.0 * std::log10(std::max(se / n, 1e-30));
+        if (variogram) c.predicted_psnr = bw_variogram_psnr(make(w), m, g, gv, r.spacing);
         c.stable_rank = s.evidence ? bw_stable_rank<T>(make(w), m, g, X) : std::numeric_limits<double>::quiet_NaN();
         r.candidates.push_back(std::move(c));
     }
@@ -403,12 +487,27 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
     for (const auto& c : r.candidates)
         if (c.eligible && c.cv_psnr > r.best_psnr) r.best_psnr = c.cv_psnr, r.best_param = c.param;
     r.tolerance_db = s.tolerance_db >= 0 ? s.tolerance_db : m.closed_form ? 0.25 : 0.5;
-    for (const auto& c : r.candidates)
-        if (c.eligible && c.cv_psnr >= r.best_psnr - r.tolerance_db) {
-            r.param = c.param;
-            r.chosen_psnr = c.cv_psnr;
-            break;
-        }
+    if (variogram) {
+        // the eligible width up to variogram_max_width spacings with the best predicted test PSNR
+        double best = -std::numeric_limits<double>::infinity();
+        for (const auto& c : r.candidates)
+            if (c.eligible && c.param <= s.variogram_max_width * r.spacing * (1 + 1e-9) && c.predicted_psnr > best) {
+                best = c.predicted_psnr;
+                r.param = c.param;
+                r.chosen_psnr = c.cv_psnr;
+                r.predicted_psnr = c.predicted_psnr;
+            }
+        require(best > -std::numeric_limits<double>::infinity(),
+                std::string(who) + ": no eligible candidate width is at most search.variogram_max_width = " +
+                    std::to_string(s.variogram_max_width) + " x the sample spacing");
+    } else {
+        for (const auto& c : r.candidates)
+            if (c.eligible && c.cv_psnr >= r.best_psnr - r.tolerance_db) {
+                r.param = c.param;
+                r.chosen_psnr = c.cv_psnr;
+                break;
+            }
+    }
     r.half_width = bw_kernel_half_width(make(r.param), r.param);
     r.half_width_over_spacing = r.half_width / r.spacing;
     r.stable_rank = bw_stable_rank<T>(make(r.param), m, g, X);
@@ -424,14 +523,19 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
 /// whose distance-preservation half-width is at least half the sample spacing (paper, Sec. 5), the
 /// narrowest -- largest stable rank (Sec. 4) -- whose validation PSNR on the training grid thinned 2x
 /// per axis (same model, fit on the kept samples, validated halfway between them) is within
-/// search.tolerance_db of the best. Returns the width with its evidence: the stable rank of the train
-/// embedding, the DP half-width against the spacing and the validation PSNR of every candidate.
+/// search.tolerance_db of the best; for the Kronecker 2D closed form on a uniform grid (search.criterion
+/// Auto or Variogram) the width up to 4 spacings whose test error at the grid's midpoints, predicted
+/// from the samples' variogram, is smallest. Returns the width with its evidence: the stable rank of the
+/// train embedding, the DP half-width against the spacing, the validation PSNR of every candidate and
+/// (variogram) its predicted test PSNR.
 ///
 /// Fits run in scalar T (Shifted1D, PerAxis2D; float like fit_1d / fit_2d) or double (Kronecker2D).
 /// Throws posenc::Error for: a profile without a tunable width (anything but "gaussian" and
 /// "triangle"), X / Y of the wrong shape or with non-finite entries, samples that are not a grid, fewer
-/// than 16 samples per axis, an empty search range (lo >= hi) or one without an eligible width, and
-/// invalid model settings.
+/// than 16 samples per axis, an empty search range (lo >= hi) or one without an eligible width, the
+/// variogram criterion where it does not apply (not the Kronecker 2D closed form on a uniform grid with
+/// one spacing) or without an eligible width up to search.variogram_max_width spacings, and invalid model
+/// or search settings.
 template <class T>
 BandwidthRecommendation recommend_bandwidth(ConstMatRef<T> X, ConstMatRef<T> Y, const BandwidthModel& m,
                                             const BandwidthSearch& s = {}) {
@@ -462,6 +566,10 @@ BandwidthRecommendation recommend_bandwidth(ConstMatRef<T> X, ConstMatRef<T> Y, 
     require(std::isfinite(s.tolerance_db), std::string(who) + ": search.tolerance_db must be finite (< 0: default)");
     require(std::isfinite(s.min_half_width) && s.min_half_width >= 0,
             std::string(who) + ": search.min_half_width must be finite and >= 0");
+    require(std::isfinite(s.variogram_max_width) && s.variogram_max_width > 0,
+            std::string(who) + ": search.variogram_max_width must be finite and > 0");
+    require(s.variogram_max_lag >= 2 && s.variogram_max_lag <= 64,
+            std::string(who) + ": search.variogram_max_lag must be in [2, 64]");
     require(std::isfinite(s.lo) && std::isfinite(s.hi) && s.lo >= 0 && s.hi >= 0,
             std::string(who) + ": search.lo and search.hi must be finite and >= 0 (0 = automatic)");
     if (m.profile == "gaussian")
