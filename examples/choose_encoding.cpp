@@ -255,9 +255,8 @@ int run(CLI::App& app, int argc, char** argv) {
     Split sp;
     std::string what;
     if (two_d) {
-        Image src = crop_from_flag(gaussian_blur(image.empty() ? default_image_2d(256) : load_image(image), blur), crop);
-        if (grey) src = to_grey(src);
-        const Image img = downsample(src, size);
+        const Image img =
+            prepare_image(image.empty() ? default_image_2d(256) : load_image(image), blur, crop, grey, size);
         sp = split_2d(img);
         what = (image.empty() ? std::string("built-in image") : image) + (crop.empty() ? "" : " crop " + crop) + ", " + std::to_string(size) + " x " +
                std::to_string(size);

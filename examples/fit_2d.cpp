@@ -307,9 +307,7 @@ int run(CLI::App& app, int argc, char** argv) {
         throw Error("--output-activation must be sigmoid or none (got \"" + o.output_activation + "\")");
 
     const Image source = o.image.empty() ? default_image_2d(256) : load_image(o.image);
-    Image cropped = crop_from_flag(gaussian_blur(source, o.blur), o.crop);
-    if (o.grey) cropped = to_grey(cropped);
-    const Image img = downsample(cropped, o.size);
+    const Image img = prepare_image(source, o.blur, o.crop, o.grey, o.size);
     const Split sp = split_2d(img);
     if (o.enc.encoder == "hashgrid" && o.enc.dim_opt && o.enc.dim_opt->count())
         throw Error("--dim does not apply to --encoder hashgrid (its output is levels x features)");

@@ -404,6 +404,15 @@ inline Image downsample(const Image& img, int S) {
     return out;
 }
 
+/// The 2D tools' target image (fit_2d, choose_encoding): `source` blurred by `blur_px` pixels (--blur),
+/// cropped (--crop X,Y,SIDE; empty: whole), its luma if `grey` (--grey), downsampled to S x S
+/// (protocol C). Throws posenc::Error as each step does.
+inline Image prepare_image(const Image& source, double blur_px, const std::string& crop, bool grey, int S) {
+    Image img = crop_from_flag(gaussian_blur(source, blur_px), crop);
+    if (grey) img = to_grey(img);
+    return downsample(img, S);
+}
+
 /// Writes an 8-bit PNG (values clamped to [0, 1], rounded; NaN written as 0) via a temporary file
 /// and rename, so no partial file is left. Throws posenc::Error naming the path on failure.
 inline void write_png(const std::filesystem::path& path, const Image& img) {
