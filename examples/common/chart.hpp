@@ -192,7 +192,7 @@ inline ChartFiles write_chart(const Chart& chart, const std::filesystem::path& p
        << "set title " << chart_impl::gp_string(chart.title) << " noenhanced\n"
        << "set xlabel " << chart_impl::gp_string(chart.xlabel) << " noenhanced\n"
        << "set ylabel " << chart_impl::gp_string(chart.ylabel) << " noenhanced\n"
-       << "set grid\nset key outside right top noenhanced\n";
+       << "set grid\nset key outside below center maxrows 3 noenhanced\n";  // key below: plot and title get the full width
     if (chart.logx) gp << "set logscale x\n";
     if (chart.logy) gp << "set logscale y\n";
     gp << chart_impl::range("x", chart.xmin, chart.xmax) << chart_impl::range("y", chart.ymin, chart.ymax);
