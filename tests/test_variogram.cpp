@@ -210,6 +210,15 @@ TEST_CASE("the variogram criterion gives a smooth signal a wider basis than a ro
     // Auto below 26 samples per axis, and the Thinned criterion, do not predict.
     const VgImage small = vg_image(40, [&](Index r, Index c) { return noise(r, c); });
     CHECK(recommend_bandwidth<double>(small.X, small.Y, vg_protocol_d(40)).criterion == "thinned");
+    // Auto with no candidate the variogram may rank (all wider than 4 spacings): the thinned criterion;
+    // forced, the variogram criterion is an error.
+    BandwidthSearch wide;
+    wide.lo = 5 * a.spacing;
+    wide.hi = 12 * a.spacing;
+    CHECK(recommend_bandwidth<double>(rough.X, rough.Y, vg_protocol_d(S), wide).criterion == "thinned");
+    wide.criterion = BandwidthCriterion::Variogram;
+    CHECK_THROWS_WITH(recommend_bandwidth<double>(rough.X, rough.Y, vg_protocol_d(S), wide),
+                      Catch::Matchers::Contains("variogram_max_width"));
     BandwidthSearch thinned;
     thinned.criterion = BandwidthCriterion::Thinned;
     const BandwidthRecommendation t = recommend_bandwidth<double>(rough.X, rough.Y, vg_protocol_d(S), thinned);

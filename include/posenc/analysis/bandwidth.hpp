@@ -450,6 +450,14 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
     } else if (s.criterion == BandwidthCriterion::Auto) {
         variogram = variogram_applies && nx >= kAutoVariogramMinPerAxis && ny >= kAutoVariogramMinPerAxis;
     }
+    // Auto: only where a candidate can be ranked (an eligible width up to variogram_max_width spacings)
+    if (variogram && s.criterion == BandwidthCriterion::Auto) {
+        bool rankable = false;
+        for (double w : grid)
+            rankable = rankable || (w <= s.variogram_max_width * r.spacing * (1 + 1e-9) &&
+                                    bw_kernel_half_width(make(w), w) >= s.min_half_width * r.spacing * (1 - 1e-9));
+        variogram = rankable;
+    }
     r.criterion = variogram ? "variogram" : "thinned";
     // lags up to variogram_max_lag, and at most the grid allows (n >= 16 here: at least 14)
     const Index max_lag = std::min(s.variogram_max_lag, std::min(nx, ny) - 2);
