@@ -293,9 +293,7 @@ int run(CLI::App& app, int argc, char** argv) {
     rs.search.hi = hi;
     rs.search.per_octave = per_octave;
     rs.search.tolerance_db = tolerance;
-    rs.search.criterion = criterion == "thinned"     ? BandwidthCriterion::Thinned
-                          : criterion == "variogram" ? BandwidthCriterion::Variogram
-                                                     : BandwidthCriterion::Auto;
+    rs.search.criterion = bandwidth_criterion_from_name(criterion);
     const BandwidthRecommendation r = recommend_for(rs, sp);
     const double h = r.spacing;
 
@@ -344,7 +342,8 @@ int run(CLI::App& app, int argc, char** argv) {
         std::printf("\nfloor     %s >= %.4g (DP half-width >= h / 2)\n", r.parameter.c_str(), r.floor);
         if (vg) {
             std::printf("criterion variogram: the test error of the closed-form smoother predicted from the training grid's\n"
-                        "          empirical variogram (kriging variance), widths up to 4 h\n");
+                        "          empirical variogram (kriging variance), widths up to %g h\n",
+                        rs.search.variogram_max_width);
             std::printf("best      predicted %.2f dB at %s = %.4g (thinned validation: best %s = %.4g, %.2f dB)\n",
                         r.predicted_psnr, r.parameter.c_str(), r.param, r.parameter.c_str(), r.best_param, r.best_psnr);
         } else {

@@ -221,9 +221,7 @@ BandwidthRecommendation recommend(const Options& o, const Image& img, const Spli
         o, 2, o.enc.dim > 0 ? Index(o.enc.dim) : complex ? Index(img.width) : Index(kDefaultDim));
     if (complex) rs.model.weight_decay = 0.0;  // complex_fit's Adam has no weight decay
     rs.linear_output = o.output_activation == "none";
-    rs.search.criterion = o.criterion == "thinned"     ? BandwidthCriterion::Thinned
-                          : o.criterion == "variogram" ? BandwidthCriterion::Variogram
-                                                       : BandwidthCriterion::Auto;
+    rs.search.criterion = bandwidth_criterion_from_name(o.criterion);
     return recommend_for(rs, sp);
 }
 

@@ -109,6 +109,14 @@ inline const char* to_string(BandwidthCriterion c) {
     return c == BandwidthCriterion::Auto ? "auto" : c == BandwidthCriterion::Thinned ? "thinned" : "variogram";
 }
 
+/// Parses "auto" / "thinned" / "variogram" (to_string's names). Throws posenc::Error naming the value
+/// otherwise.
+inline BandwidthCriterion bandwidth_criterion_from_name(const std::string& name) {
+    for (BandwidthCriterion c : {BandwidthCriterion::Auto, BandwidthCriterion::Thinned, BandwidthCriterion::Variogram})
+        if (name == to_string(c)) return c;
+    detail::fail("recommend_bandwidth: criterion must be \"auto\", \"thinned\" or \"variogram\" (got \"", name, "\")");
+}
+
 /// The search: the grid of candidate widths and the constants of the rule.
 struct BandwidthSearch {
     double lo = 0;             ///< smallest candidate width (0: the first spacing x 2^(k / per_octave) at or above the floor)
@@ -437,6 +445,12 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
     for (int k = 0; k < K; ++k) grid[std::size_t(k)] = lo * std::pow(2.0, double(k) / double(s.per_octave));
     while (grid.size() > 2 && grid.back() > hi * (1 + 1e-9)) grid.pop_back();
 
+    // Eligible: DP half-width at the floor or above; ranked by the variogram: eligible and at most the cap.
+    const double min_half_width = s.min_half_width * r.spacing * (1 - 1e-9);
+    const double variogram_cap = s.variogram_max_width * r.spacing * (1 + 1e-9);
+    const auto ranked = [&](double w) {
+        return w <= variogram_cap && bw_kernel_half_width(make(w), w) >= min_half_width;
+    };
     // The criterion: the variogram needs the Kronecker closed form on a uniform square-spaced grid.
     const bool uniform = two_d && bw_uniform(g.xs, r.spacing) && bw_uniform(g.ys, r.spacing);
     const bool variogram_applies = m.layout == BandwidthLayout::Kronecker2D && m.closed_form && uniform;
@@ -447,16 +461,9 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
                                        ": the variogram criterion needs the Kronecker 2D layout with the closed form on a "
                                        "uniform grid with the same spacing on both axes");
         variogram = true;
-    } else if (s.criterion == BandwidthCriterion::Auto) {
-        variogram = variogram_applies && nx >= kAutoVariogramMinPerAxis && ny >= kAutoVariogramMinPerAxis;
-    }
-    // Auto: only where a candidate can be ranked (an eligible width up to variogram_max_width spacings)
-    if (variogram && s.criterion == BandwidthCriterion::Auto) {
-        bool rankable = false;
-        for (double w : grid)
-            rankable = rankable || (w <= s.variogram_max_width * r.spacing * (1 + 1e-9) &&
-                                    bw_kernel_half_width(make(w), w) >= s.min_half_width * r.spacing * (1 - 1e-9));
-        variogram = rankable;
+    } else if (s.criterion == BandwidthCriterion::Auto) {  // and only where a candidate can be ranked
+        variogram = variogram_applies && nx >= kAutoVariogramMinPerAxis && ny >= kAutoVariogramMinPerAxis &&
+                    std::any_of(grid.begin(), grid.end(), ranked);
     }
     r.criterion = variogram ? "variogram" : "thinned";
     // lags up to variogram_max_lag, and at most the grid allows (n >= 16 here: at least 14)
@@ -468,7 +475,7 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
         BandwidthCandidate c;
         c.param = w;
         c.half_width = bw_kernel_half_width(make(w), w);
-        c.eligible = c.half_width >= s.min_half_width * r.spacing * (1 - 1e-9);
+        c.eligible = c.half_width >= min_half_width;
         any = any || c.eligible;
         constexpr Index step = 2;
         std::vector<std::pair<Index, Index>> phases;
@@ -499,7 +506,7 @@ BandwidthRecommendation bw_recommend(ConstMatRef<T> X, ConstMatRef<T> Y, const B
         // the eligible width up to variogram_max_width spacings with the best predicted test PSNR
         double best = -std::numeric_limits<double>::infinity();
         for (const auto& c : r.candidates)
-            if (c.eligible && c.param <= s.variogram_max_width * r.spacing * (1 + 1e-9) && c.predicted_psnr > best) {
+            if (c.eligible && c.param <= variogram_cap && c.predicted_psnr > best) {
                 best = c.predicted_psnr;
                 r.param = c.param;
                 r.chosen_psnr = c.cv_psnr;
