@@ -138,6 +138,25 @@ public:
         POSENC_OMP(parallel if(par))
         {
 const Index t = thread_index(), nt = team_size();
+            if (fast2 && F == 2) {  // protocol E's shape: a point's levels together (more independent updates in flight)
+                for (Index n = 0; n < N; ++n) {
+                    const T* x = X.data() + n * X.outerStride();
+                    const T* dyn = dC.data() + n * dC.outerStride();
+                    for (Index l = t; l < L; l += nt) {  // level l belongs to thread l mod nt
+                        const FastLevel& lv = fast_[std::size_t(l)];
+                        T* g = grad_.data() + lv.offset * 2;
+                        const T* dy = dyn + l * 2;
+                        std::uint32_t idx[4];
+                        T w[4];
+                        corners2(lv, x, idx, w);
+                        for (Index c = 0; c < 4; ++c) {
+                            T* gc = g + Index(idx[c]) * 2;
+                            gc[0] += w[c] * dy[0];
+                            gc[1] += w[c] * dy[1];
+                        }
+                    }
+                }
+            } else
             for (Index n0 = 0; n0 < N; n0 += B) {
                 const Index n1 = std::min(N, n0 + B);
                 for (Index l = t; l < L; l += nt) {  // level l belongs to thread l mod nt

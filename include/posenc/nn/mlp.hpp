@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "posenc/core/parallel.hpp"
 #include "posenc/core/random.hpp"
 #include "posenc/core/types.hpp"
+#include "posenc/nn/fused_mlp.hpp"
 #include "posenc/nn/layers/activations.hpp"
 #include "posenc/nn/layers/dense.hpp"
 #include "posenc/core/param.hpp"
@@ -94,6 +96,7 @@ public:
         Vec<T> g0;              ///< backward ping-pong storage (max layer size x N), first buffer
         Vec<T> g1;              ///< backward ping-pong storage, second buffer
         Index n = 0;            ///< batch size of the last pass
+        detail::FusedScratch<T> fused;  ///< the fused kernel's scratch (nn/fused_mlp.hpp)
     };
 
     Mlp() = default;
@@ -135,6 +138,21 @@ public:
     /// Activation applied after layer l (hidden for l < depth, output for the last).
     const ActivationSpec& activation(Index l) const { return l + 1 == num_layers() ? cfg_.output : cfg_.hidden; }
 
+    /// Chooses the kernel of the forward and backward passes (nn/fused_mlp.hpp); both give the same
+    /// results to rounding. Not part of the model: a copy keeps it, model files do not store it.
+    void set_kernel(MlpKernel k) { kernel_ = k; }
+    /// The kernel asked for (Auto unless set_kernel was called).
+    MlpKernel kernel() const { return kernel_; }
+    /// True when the passes run the fused kernel: Fused, or Auto with no layer wider than
+    /// detail::kFusedMaxWidth (inputs and outputs).
+    bool uses_fused() const {
+        if (kernel_ == MlpKernel::Eigen) return false;
+        if (kernel_ == MlpKernel::Fused) return true;
+        for (const auto& L : layers_)
+            if (L.in_dim() > detail::kFusedMaxWidth || L.out_dim() > detail::kFusedMaxWidth) return false;
+        return true;
+    }
+
     /// Views of all weights and biases with their gradients: "layer<l>.weight", "layer<l>.bias".
     std::vector<Param<T>> parameters() {
         std::vector<Param<T>> ps;
@@ -163,7 +181,16 @@ public:
         detail::require(!layers_.empty(), "Mlp: the network is empty (default-constructed)");
         if (in.dim() != input_dim())
             detail::fail("Mlp: input X must have input_dim = ", input_dim(), " rows (got ", in.dim(), ")");
-        in.product(layers_.front().W, first_product(ws, in.cols()));
+        auto P0 = first_product(ws, in.cols());
+        if (uses_fused()) {
+            if constexpr (std::is_same_v<S, DenseCodes<T>>) {
+                if (contiguous(in.codes())) {  // the first product inside the fused pass too
+                    detail::fused_forward(*this, ws, in.codes().data(), in.dim());
+                    return ws.A.back();
+                }
+            }
+        }
+        in.product(layers_.front().W, P0);
         return run_from_first_product(ws);
     }
     /// Back-propagates dY = dL/dY (output_dim x N) through the pass that filled `ws` on input X:
@@ -173,23 +200,33 @@ public:
         check_input(X);
         detail::require(X.cols() == ws.n, "Mlp::backward: X must have the forward batch's ", ws.n,
                                               " columns (got ", X.cols(), ")");
-        auto dZ0 = backward(ws, DenseCodes<T>(X), dY);
-        if (dX) {
-            dX->resize(input_dim(), ws.n);
-            detail::gemm<T>(detail::Op::T, detail::Op::N, layers_.front().W, dZ0, *dX);
-        }
+        backward(ws, DenseCodes<T>(X), dY, dX);
     }
     /// Back-propagates dY through the pass that filled `ws` with the first-layer strategy `in` (the
     /// same input): overwrites every layer's dW, db (layer 0's by in.weight_grad). Returns
-    /// dZ0 = dL/dZ0 (width0 x N, a view into ws) for a caller that needs the code gradient W0^T dZ0.
+    /// dZ0 = dL/dZ0 (width0 x N, a view into ws). With `dinput`, also sets *dinput = W0^T dZ0
+    /// (dim() x N, resized): the gradient of the codes, for an encoder with parameters.
     template <class S>
         requires FirstLayerInput<S, T>
-    Eigen::Map<const Mat<T>> backward(Workspace& ws, const S& in, ConstMatRef<T> dY) {
+    Eigen::Map<const Mat<T>> backward(Workspace& ws, const S& in, ConstMatRef<T> dY, Mat<T>* dinput = nullptr) {
         detail::require(in.cols() == ws.n, "Mlp::backward: the input must have the forward batch's ", ws.n,
                         " columns (got ", in.cols(), ")");
-        auto dZ0 = backward_to_first(ws, dY, true);
         Dense<T>& L0 = layers_.front();
+        if (dinput) dinput->resize(input_dim(), ws.n);
+        if (uses_fused()) {
+            if constexpr (std::is_same_v<S, DenseCodes<T>>) {
+                if (contiguous(in.codes())) {  // dW0, db0 and W0^T dZ0 inside the fused pass too
+                    check_backward(ws, dY);
+                    T* dZ0 = fused_dz0(ws);
+                    detail::fused_backward(*this, ws, dY, true, dZ0, in.codes().data(), in.dim(),
+                                           dinput ? dinput->data() : static_cast<T*>(nullptr));
+                    return Eigen::Map<const Mat<T>>(dZ0, L0.out_dim(), ws.n);
+                }
+            }
+        }
+        auto dZ0 = backward_to_first(ws, dY, true);
         in.weight_grad(dZ0, L0.dW, L0.db);
+        if (dinput) detail::gemm_columns<T>(detail::Op::T, L0.W, dZ0, *dinput);
         return dZ0;
     }
     /// Back-propagates dY through every layer of the pass in `ws` but stops at layer 0's
@@ -197,8 +234,13 @@ public:
     /// dW, db of layers 1..depth (layer 0's are left to the caller's strategy); without, leaves all
     /// gradients untouched (pure input-gradient pass).
     Eigen::Map<const Mat<T>> backward_to_first(Workspace& ws, ConstMatRef<T> dY, bool param_grads) {
-        detail::require(ws.n > 0 && Index(ws.A.size()) == num_layers(), "Mlp::backward: needs a preceding forward");
-        detail::check_shape(dY, output_dim(), ws.n, "Mlp::backward", "dY");
+        check_backward(ws, dY);
+        if (uses_fused()) {
+            T* dZ0 = fused_dz0(ws);
+            detail::fused_backward(*this, ws, dY, param_grads, dZ0, static_cast<const T*>(nullptr), Index(0),
+                                   static_cast<T*>(nullptr));
+            return Eigen::Map<const Mat<T>>(dZ0, layers_.front().out_dim(), ws.n);
+        }
         const Index N = ws.n, L = num_layers();
         Index maxr = 0;
         for (const auto& l : layers_) maxr = std::max(maxr, l.out_dim());
@@ -287,8 +329,7 @@ public:
         Workspace ws;
         for (Index c0 = 0; c0 < X.cols(); c0 += chunk) {
             const Index nc = std::min(chunk, X.cols() - c0);
-            detail::gemm<T>(detail::Op::N, detail::Op::N, layers_.front().W, X.middleCols(c0, nc), first_product(ws, nc));
-            Y.middleCols(c0, nc) = run_from_first_product(ws);
+            Y.middleCols(c0, nc) = forward(ws, DenseCodes<T>(X.middleCols(c0, nc)));
         }
         return Y;
     }
@@ -310,6 +351,10 @@ public:
     }
     /// Runs layers from the filled first product to the output, in the given workspace.
     const Mat<T>& run_from_first_product(Workspace& ws) const {
+        if (uses_fused()) {
+            detail::fused_forward(*this, ws, static_cast<const T*>(nullptr), Index(0));
+            return ws.A.back();
+        }
         const Index L = num_layers();
         for (Index l = 0; l < L; ++l) {
             const std::size_t u = std::size_t(l);
@@ -323,6 +368,17 @@ public:
     }
 
 private:
+    static bool contiguous(const ConstMatRef<T>& M) { return M.outerStride() == M.rows() || M.cols() <= 1; }
+    void check_backward(const Workspace& ws, ConstMatRef<T> dY) const {
+        detail::require(ws.n > 0 && Index(ws.A.size()) == num_layers(), "Mlp::backward: needs a preceding forward");
+        detail::check_shape(dY, output_dim(), ws.n, "Mlp::backward", "dY");
+    }
+    /// The fused backward's dZ0 storage (ws.g0, width0 x N).
+    T* fused_dz0(Workspace& ws) const {
+        const Index need = layers_.front().out_dim() * ws.n;
+        if (ws.g0.size() < need) ws.g0.resize(need);
+        return ws.g0.data();
+    }
     Mat<T>& pre_buffer(Workspace& ws, Index l) const {
         const std::size_t u = std::size_t(l);
         return needs_preactivation(activation(l).kind) ? ws.Z[u] : ws.A[u];
@@ -336,6 +392,7 @@ private:
     }
 
     MlpConfig cfg_{};
+    MlpKernel kernel_ = MlpKernel::Auto;
     std::vector<Dense<T>> layers_;
     Workspace ws_;   // only the deprecated forms (forward(X) / backward(dY), the member-state hooks) use it
     Mat<T> input_;

@@ -205,9 +205,10 @@ public:
         const EncodedBatch<T>& batch = *ctx.batch;
         if (batch.raw) {
             const Index D = mlp_.layer(0).in_dim();
-            const auto dZ0 = batch.sparse ? mlp_.backward(ctx.mlp, SparseWindows<T>(ctx.windows, nullptr, D), dY)
-                                          : mlp_.backward(ctx.mlp, DenseCodes<T>(ctx.codes), dY);
-            encoder_backward(batch.points, dZ0, ctx.dcodes);
+            Mat<T>* dcodes = encoder_.has_parameters() ? &ctx.dcodes : nullptr;  // dC = W0^T dZ0
+            if (batch.sparse) mlp_.backward(ctx.mlp, SparseWindows<T>(ctx.windows, nullptr, D), dY, dcodes);
+            else mlp_.backward(ctx.mlp, DenseCodes<T>(ctx.codes), dY, dcodes);
+            encoder_backward(batch.points, ctx.dcodes);
             return;
         }
         if (!batch.sparse) {
@@ -298,14 +299,12 @@ public:
     }
 
 private:
-    /// Encoder parameter gradients from the first layer's dZ0: zeroed, then dC = W0^T dZ0 handed to
-    /// the encoder (nothing for a fixed encoder).
-    void encoder_backward(ConstMatRef<T> points, ConstMatRef<T> dZ0, Mat<T>& dcodes) {
+    /// Encoder parameter gradients from the code gradient dC = W0^T dZ0 (Mlp::backward computed it):
+    /// zeroed, then dC handed to the encoder (nothing for a fixed encoder).
+    void encoder_backward(ConstMatRef<T> points, const Mat<T>& dcodes) {
         if (!encoder_.has_parameters()) return;
         if (enc_params_.v.empty()) enc_params_.v = encoder_.parameters();  // once: no allocation per step
         for (const auto& p : enc_params_.v) p.grads().setZero();
-        dcodes.resize(encoder_.output_dim(), dZ0.cols());
-        detail::gemm_columns<T>(detail::Op::T, mlp_.layer(0).W, dZ0, dcodes);
         encoder_.accumulate_param_grads(points, dcodes);
     }
 
